@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both set everything up first.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SAMPLES := corpora/samples
+JOBS ?= 2
+
+.PHONY: setup samples demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# The sample reports and ledger are generated from sources in corpora/sources (never committed as binaries).
+samples: setup
+	$(BIN)/python corpora/build_samples.py --out $(SAMPLES)
+
+demo: samples
+	$(BIN)/analyzer run $(SAMPLES) --ledger $(SAMPLES)/台账.xlsx --out outputs/demo --jobs $(JOBS)
+	@echo "结果已写入 outputs/demo（每个文件一份 JSON：outputs/demo/documents/；运行汇总：outputs/demo/run.json）"
+
+test: samples
+	$(BIN)/python -m pytest
+
+bench: samples
+	$(BIN)/python scripts/bench_readers.py $(SAMPLES)
+
+clean:
+	rm -rf $(VENV) outputs $(SAMPLES) build *.egg-info

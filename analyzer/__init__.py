@@ -1,0 +1,1 @@
+"""analyzer: bulk analysis of 城镇老旧小区改造 reports."""

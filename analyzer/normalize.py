@@ -1,0 +1,377 @@
+"""Normalization with an offset map.
+
+``normalize(raw)`` returns a :class:`NormText` whose ``offsets`` map every character of the
+normalized text back to the raw text the reader produced, so any span found later can be shown
+in the original file (and, through the reader's blocks, on its page).
+
+The steps, in order (each one replaces characters one for one, deletes characters or inserts a line break,
+so the map stays exact):
+
+1. fold full-width digits, letters and ASCII-like symbols to ASCII; write prose punctuation
+   (``,:;()?!``) in its Chinese full-width form unless it sits between digits (``1,234``, ``10:30``);
+2. traditional → simplified, character for character, when the text is in traditional characters;
+3. delete web noise: whole noise lines and inline noise spans (``data/noise.toml``);
+4. break a line before a heading marker glued to the previous sentence (``…户。（二）…``, an
+   inserted character that maps to the marker) or that follows a space (``…材料 一、…``), and after a
+   short heading that runs on into body text after a space (``（一）基本情况 XXXX小区…``);
+5. delete spaces next to CJK characters or CJK punctuation (``目 的`` → ``目的``, ``2023 年`` → ``2023年``);
+6. re-join lines broken in mid-sentence, never across a hard break (a .docx paragraph boundary).
+
+>>> n = normalize("２０２１ 年 6 月底进场，目 的是…")
+>>> n.text
+'2021年6月底进场，目的是…'
+>>> n.raw[n.to_raw(0, 5)[0]:n.to_raw(0, 5)[1]]
+'２０２１ 年'
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import BadRuleData
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Chinese punctuation and symbols that never want a space next to them.
+CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2026\u2014\u00b7\u2460-\u2473\u2160-\u217f"
+SPACES = " \u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
+
+CN_DIGITS = "一二三四五六七八九十"
+# Heading markers that may follow a space inside a run-together line (DOMAIN.md §5.2).
+HEADING_MARKER = rf"(?:[{CN_DIGITS}]{{1,3}}、|（[{CN_DIGITS}]{{1,3}}）)"
+# Any heading marker at the start of a line, all levels.
+LINE_HEADING = re.compile(
+    rf"""^(?:
+        [{CN_DIGITS}]{{1,3}}[、.．](?![\d])      # 一、
+      | （\s*[{CN_DIGITS}]{{1,3}}\s*）          # （一）
+      | \d{{1,2}}[、.．](?!\d)                  # 1、 1.
+      | （\s*\d{{1,2}}\s*）                     # （1）
+      | [\u2460-\u2473]                         # ①
+      | [{CN_DIGITS}]是[，：]?                  # 一是
+    )""",
+    re.VERBOSE,
+)
+
+_SENTENCE_END = "。！？；：…"
+_CLOSERS = "”’』」）》"
+
+
+@dataclass(slots=True)
+class NormText:
+    """Normalized text plus, for every character, its index in ``raw``."""
+
+    text: str
+    offsets: list[int]
+    raw: str
+    traditional: bool = False
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of the normalized text to the span of ``raw`` it came from."""
+        if end <= start:
+            pos = self.offsets[start] if start < len(self.offsets) else len(self.raw)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+
+def _data_path(name: str) -> Path:
+    return Path(__file__).parent / "data" / name
+
+
+@lru_cache(maxsize=None)
+def load_toml(name: str) -> dict:
+    """Load a language-data file of the package; a malformed file raises BadRuleData."""
+    path = _data_path(name)
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise BadRuleData(f"{name}: {exc}") from exc
+
+
+def _compile_all(name: str, key: str, template: str) -> list[re.Pattern]:
+    out = []
+    for i, pattern in enumerate(load_toml(name).get(key, [])):
+        try:
+            out.append(re.compile(template.format(pattern), re.MULTILINE))
+        except re.error as exc:
+            raise BadRuleData(f"{name}: {key}[{i}] {pattern!r}: {exc}") from exc
+    return out
+
+
+@lru_cache(maxsize=None)
+def _noise_patterns() -> tuple[list[re.Pattern], list[re.Pattern]]:
+    lines = _compile_all("noise.toml", "line", r"^[ \t\u3000]*(?:{})[ \t\u3000]*(?:\n|$)")
+    inline = _compile_all("noise.toml", "inline", "{}")
+    return lines, inline
+
+
+@lru_cache(maxsize=None)
+def _openers() -> re.Pattern:
+    words = load_toml("headings.toml").get("openers", [])
+    return re.compile("^(?:" + "|".join(words) + ")")
+
+
+@lru_cache(maxsize=None)
+def _compilation_marker() -> re.Pattern:
+    markers = load_toml("headings.toml").get("compilation_markers", [])
+    return re.compile("^(?:" + "|".join(markers) + ")")
+
+
+@lru_cache(maxsize=None)
+def _t2s_table() -> tuple[dict[int, str], frozenset[str]]:
+    """Character table traditional → simplified from OpenCC's data, and the traditional-only set."""
+    import opencc  # opencc-python-reimplemented ships the dictionaries as text files
+
+    folder = Path(opencc.__file__).parent / "dictionary"
+    table: dict[int, str] = {}
+    with open(folder / "TSCharacters.txt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 2 and len(parts[0]) == 1:
+                target = parts[1].split(" ")[0]
+                if len(target) == 1 and target != parts[0]:
+                    table[ord(parts[0])] = target
+    simplified = set()
+    with open(folder / "STCharacters.txt", encoding="utf-8") as fh:
+        for line in fh:
+            key = line.split("\t", 1)[0]
+            if len(key) == 1:
+                simplified.add(key)
+    trad_only = frozenset(chr(k) for k in table if chr(k) not in simplified)
+    return table, trad_only
+
+
+# ---------------------------------------------------------------------------
+# Steps. Each returns (new_text, index) with index[i] = position in the input text.
+# ---------------------------------------------------------------------------
+
+
+def _fold_width(text: str) -> str:
+    """Full-width ASCII → ASCII for digits, letters and number symbols; one char for one char."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            out.append(chr(code - 0xFEE0))
+        elif ch in "．％＋－／＝＜＞＃＆＊＿":
+            out.append(chr(code - 0xFEE0))
+        elif ch in SPACES[1:]:
+            out.append(" ")
+        elif ch == "\t":
+            out.append("\t")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_ASCII_PUNCT = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
+_DIGIT_SEP = re.compile(r"(?<=\d)[,:](?=\d)")
+
+
+def _chinese_punct(text: str) -> str:
+    """Write prose punctuation in its Chinese form; keep ``1,234`` and ``10:30`` as they are."""
+    keep = {m.start() for m in _DIGIT_SEP.finditer(text)}
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch in _ASCII_PUNCT and i not in keep:
+            chars[i] = _ASCII_PUNCT[ch]
+    return "".join(chars)
+
+
+def is_traditional(text: str) -> bool:
+    """True when the text is written in traditional characters.
+
+    >>> is_traditional("老舊小區改造情況匯報，涉及居民2350戶。")
+    True
+    >>> is_traditional("老旧小区改造情况汇报，涉及居民2350户。")
+    False
+    """
+    _, trad_only = _t2s_table()
+    cjk = hits = 0
+    for ch in text[:200_000]:
+        if "\u4e00" <= ch <= "\u9fff":
+            cjk += 1
+            if ch in trad_only:
+                hits += 1
+    return cjk > 0 and hits >= 3 and hits / cjk > 0.02
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, one character for one character (offsets are unchanged)."""
+    table, _ = _t2s_table()
+    return text.translate(table)
+
+
+def _delete(text: str, spans: list[tuple[int, int]], index: list[int]) -> tuple[str, list[int]]:
+    """Delete sorted, possibly overlapping spans from text and from its index."""
+    if not spans:
+        return text, index
+    pieces, new_index, pos = [], [], 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        pieces.append(text[pos:start])
+        new_index.extend(index[pos:start])
+        pos = end
+    pieces.append(text[pos:])
+    new_index.extend(index[pos:])
+    return "".join(pieces), new_index
+
+
+def _noise_spans(text: str) -> list[tuple[int, int]]:
+    lines, inline = _noise_patterns()
+    spans = []
+    for pattern in lines:
+        spans.extend(m.span() for m in pattern.finditer(text) if m.end() > m.start())
+    for pattern in inline:
+        spans.extend(m.span() for m in pattern.finditer(text) if m.end() > m.start())
+    return spans
+
+
+def _insert_breaks(text: str, index: list[int], positions: list[int]) -> tuple[str, list[int]]:
+    """Insert a line break before each position; it maps to the raw character that follows it."""
+    if not positions:
+        return text, index
+    pieces, new_index, pos = [], [], 0
+    for p in sorted(set(positions)):
+        pieces.append(text[pos:p])
+        new_index.extend(index[pos:p])
+        pieces.append("\n")
+        new_index.append(index[p] if p < len(index) else (index[-1] + 1 if index else 0))
+        pos = p
+    pieces.append(text[pos:])
+    new_index.extend(index[pos:])
+    return "".join(pieces), new_index
+
+
+# A heading marker glued to the end of the previous sentence: "…2350户。（二）改造前存在问题".
+_GLUED_HEADING = re.compile(rf"(?<=[。；！？])[ ]*(?={HEADING_MARKER})")
+
+_SPACE_BEFORE_HEADING = re.compile(rf"(?<=[^\s])[ ]+(?={HEADING_MARKER})")
+_RUN_ON_HEADING = re.compile(
+    rf"^((?:[{CN_DIGITS}]{{1,3}}[、.．]|（[{CN_DIGITS}]{{1,3}}）|\d{{1,2}}[、．](?!\d))"
+    rf"[^\s。，；：！？\n]{{2,20}})[ ]+(?=[^\s])",
+    re.MULTILINE,
+)
+
+
+def _break_headings(text: str) -> str:
+    """Turn the space before/after a run-together heading into a line break (same length)."""
+    chars = list(text)
+    for m in _SPACE_BEFORE_HEADING.finditer(text):
+        chars[m.start()] = "\n"
+    text = "".join(chars)
+    chars = list(text)
+    for m in _RUN_ON_HEADING.finditer(text):
+        chars[m.end(1)] = "\n"
+    return "".join(chars)
+
+
+_SPACE_RUN = re.compile(r"[ ]+")
+
+
+def _space_spans(text: str) -> list[tuple[int, int]]:
+    """Spaces with a CJK character or CJK punctuation on either side, or around a line end."""
+    near = re.compile(f"[{CJK}{CJK_PUNCT}]")
+    spans = []
+    n = len(text)
+    for m in _SPACE_RUN.finditer(text):
+        s, e = m.span()
+        before = text[s - 1] if s > 0 else "\n"
+        after = text[e] if e < n else "\n"
+        if before in "\n\t" or after in "\n\t" or near.match(before) or near.match(after):
+            spans.append((s, e))
+    return spans
+
+
+_TITLE_END = re.compile(r"(?:报告|汇报|讲话|材料|说明|方案|总结|通报|简报|公告|发言|情况)$")
+_DATE_LINE = re.compile(r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月(?:[\d一二三四五六七八九十]{1,3}日)?$")
+_ISSUER_LINE = re.compile(r"^.{2,30}(?:局|委|委员会|办公室|办|政府|街道办事处|街道|公司|社区|居委会|中心|政协|人大)$")
+
+
+def _keep_break(prev: str, nxt: str) -> bool:
+    """Whether the line break between ``prev`` and ``nxt`` is a real paragraph break."""
+    if not prev or not nxt:
+        return True
+    last = prev[-1]
+    if last in _SENTENCE_END:
+        return True
+    if last in _CLOSERS and len(prev) > 1 and prev[-2] in _SENTENCE_END:
+        return True
+    if "\t" in prev or "\t" in nxt:  # table rows
+        return True
+    if LINE_HEADING.match(nxt) or _openers().match(nxt):
+        return True
+    if _DATE_LINE.match(nxt) or _DATE_LINE.match(prev):
+        return True
+    if _compilation_marker().match(nxt):
+        return True
+    heading = LINE_HEADING.match(prev)
+    if heading and len(prev) <= 40 and not prev[heading.start():heading.end()].endswith("是"):
+        # A short heading line continues only when it is a bare marker, was cut after a comma,
+        # or the next line is a short unpunctuated tail of it ("…“不忘初心、牢记使命”\n主题教育成果").
+        bare = heading.end() == len(prev)
+        tail = len(nxt) <= 20 and not re.search(r"[，。；：！？,]", nxt)
+        return not (bare or last in "，、,（" or tail)
+    if len(prev) <= 40 and (_TITLE_END.search(prev) or _ISSUER_LINE.match(prev)):
+        return True
+    if _ISSUER_LINE.match(nxt) and len(nxt) <= 30 and _DATE_LINE.match(nxt):
+        return True
+    return False
+
+
+def _join_spans(text: str, hard: set[int]) -> list[tuple[int, int]]:
+    """Line breaks to delete: soft breaks inside a sentence (PDF and extracted-text artefacts)."""
+    spans = []
+    lines = text.split("\n")
+    pos = 0
+    logical = ""  # the current line as joined so far
+    for i, line in enumerate(lines):
+        end = pos + len(line)  # position of the "\n" after this line
+        logical += line
+        if i + 1 < len(lines):
+            nxt = lines[i + 1]
+            if end in hard or _keep_break(logical.strip(), nxt.strip()):
+                logical = ""
+            else:
+                spans.append((end, end + 1))
+        pos = end + 1
+    return spans
+
+
+# ---------------------------------------------------------------------------
+# Public entry point
+# ---------------------------------------------------------------------------
+
+
+def normalize(raw: str, hard_breaks: set[int] | frozenset[int] = frozenset(),
+              simplify: bool | None = None) -> NormText:
+    """Normalize ``raw`` and keep the map back to it.
+
+    ``hard_breaks``: positions in ``raw`` of line breaks that are real paragraph boundaries
+    (never joined). ``simplify``: force traditional → simplified on/off; None detects it.
+    """
+    text = _chinese_punct(_fold_width(raw))  # one for one: the index is the identity
+    index = list(range(len(raw)))
+    traditional = is_traditional(text) if simplify is None else simplify
+    if traditional:
+        text = to_simplified(text)
+
+    text, index = _delete(text, _noise_spans(text), index)
+    text, index = _insert_breaks(text, index, [m.end() for m in _GLUED_HEADING.finditer(text)])
+    text = _break_headings(text)
+    text, index = _delete(text, _space_spans(text), index)
+
+    # Hard breaks are known in raw positions; find them in the current text through the index.
+    hard = {i for i, src in enumerate(index) if src in hard_breaks and text[i] == "\n"} if hard_breaks else set()
+    text, index = _delete(text, _join_spans(text, hard), index)
+    return NormText(text=text, offsets=index, raw=raw, traditional=traditional)
