@@ -126,6 +126,12 @@ def _compilation_marker() -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
+def _section_line() -> re.Pattern:
+    words = sorted({w for ws in load_toml("headings.toml")["sections"].values() for w in ws}, key=len, reverse=True)
+    return re.compile(r"^[【\[]?.{0,6}(?:" + "|".join(map(re.escape, words)) + r")[】\]]?[：:]?$")
+
+
+@lru_cache(maxsize=None)
 def _t2s_table() -> tuple[dict[int, str], frozenset[str]]:
     """Character table traditional → simplified from OpenCC's data, and the traditional-only set."""
     import opencc  # opencc-python-reimplemented ships the dictionaries as text files
@@ -322,6 +328,8 @@ def _keep_break(prev: str, nxt: str) -> bool:
         bare = heading.end() == len(prev)
         tail = len(nxt) <= 20 and not re.search(r"[，。；：！？,]", nxt)
         return not (bare or last in "，、,（" or tail)
+    if len(prev) <= 18 and _section_line().match(prev):  # an unnumbered heading: "存在问题"
+        return True
     if len(prev) <= 40 and (_TITLE_END.search(prev) or _ISSUER_LINE.match(prev)):
         return True
     if _ISSUER_LINE.match(nxt) and len(nxt) <= 30 and _DATE_LINE.match(nxt):

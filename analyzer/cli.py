@@ -1,0 +1,102 @@
+"""Command line: a thin layer over the Python API. Every command parses options, makes one API
+call and formats what comes back. User-facing text is Simplified Chinese."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .runner import DEFAULT_TIMEOUT, RunSummary, analyze_batch
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", message="analyzer %(version)s")
+def cli() -> None:
+    """城镇老旧小区改造情况汇报批量分析工具。
+
+    读取 .pdf / .docx / .txt 格式的情况汇报、调研报告、讲话稿等，拆分合集、识别标题、日期和章节，
+    为每个文件输出一份 JSON 结果。
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="台账文件（.xlsx/.xls/.csv），用于与报告数据核对。")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("outputs/run"), show_default=True, help="结果输出目录。")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="并行处理的进程数，默认等于 CPU 核数。")
+@click.option("--timeout", type=click.FloatRange(1, None), default=DEFAULT_TIMEOUT, show_default=True,
+              help="单个文件的处理时间上限（秒），超时的文件记为失败，其余文件继续处理。")
+def run(paths: tuple[Path, ...], ledger: Path | None, out_dir: Path, jobs: int | None, timeout: float) -> None:
+    """批量分析文件或文件夹中的报告，结果写入 OUT 目录。
+
+    \b
+    示例：
+        analyzer run 报告/ --ledger 台账.xlsx --out 结果/ --jobs 2
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("[bold]分析中"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("成功 {task.fields[ok]} · 失败 {task.fields[failed]}"),
+                  TimeElapsedColumn(), TextColumn("{task.fields[name]}"),
+                  console=console, transient=False) as bar:
+        task = bar.add_task("run", total=None, ok=0, failed=0, name="")
+
+        def progress(summary: RunSummary, name: str) -> None:
+            bar.update(task, total=summary.total, completed=summary.ok + summary.failed,
+                       ok=summary.ok, failed=summary.failed, name=name[:40])
+
+        summary = analyze_batch(paths, out_dir, ledger=ledger, jobs=jobs, timeout=timeout, progress=progress)
+    if summary.total == 0:
+        raise click.ClickException("没有找到可处理的文件（支持 .pdf、.docx、.txt）。请检查输入路径。")
+    console.print(f"共 {summary.total} 个文件：成功 {summary.ok} 个，失败 {summary.failed} 个；"
+                  f"识别出 {summary.reports} 篇报告，用时 {summary.seconds:.1f} 秒。")
+    for err in summary.errors[:20]:
+        console.print(f"  [red]失败[/red] {err['file']}：{err['message']}")
+    if len(summary.errors) > 20:
+        console.print(f"  …… 另有 {len(summary.errors) - 20} 个失败文件，详见 run.json")
+    console.print(f"结果目录：{summary.out_dir}（documents/ 下每个文件一份 JSON，run.json 为运行汇总）")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出完整 JSON 结果。")
+def read(file: Path, as_json: bool) -> None:
+    """读取单个文件，显示拆分出的报告、日期和章节结构。
+
+    \b
+    示例：
+        analyzer read 情况汇报.pdf
+    """
+    from .pipeline import analyze_file
+
+    result = analyze_file(file)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        return
+    if result.status != "ok":
+        raise click.ClickException(f"{file.name}：{result.error.message}")
+    click.echo(f"{file.name}（{result.format}，{result.pages or '-'} 页）共 {len(result.reports)} 篇报告")
+    for report in result.reports:
+        click.echo(f"\n[{report.index}] {report.title}  日期：{report.date or '未注明'}"
+                   f"{'  （原文不完整）' if report.truncated else ''}")
+        for s in report.sections:
+            click.echo(f"{'  ' * s.level}{s.heading}  〔{s.kind}〕")
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m analyzer`
+    cli(prog_name="analyzer")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""The batch runner: many files, worker processes, a hard time limit per file, nothing lost.
+
+Each worker process analyzes one file at a time and sends the result back. A file that takes
+longer than ``timeout`` seconds gets its worker killed and replaced, and is recorded as a
+``timeout`` error; a worker that dies (a crash in a native library, the memory limit) is
+recorded the same way. Every input ends as exactly one ``documents/<name>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing as mp
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import __version__
+from .pipeline import analyze_file, sha256_of
+from .readers import SUPPORTED_SUFFIXES
+from .types import ErrorInfo, FileResult
+
+logger = logging.getLogger(__name__)
+
+# Suffixes picked up when walking a folder: what we read, plus report formats we can name in an
+# error record (legacy Word/WPS) so that the user sees them rather than have them silently skipped.
+WALK_SUFFIXES = tuple(sorted(set(SUPPORTED_SUFFIXES) | {".doc", ".wps"}))
+DEFAULT_TIMEOUT = 300.0
+DEFAULT_MEMORY_MB = 6144
+
+Progress = Callable[["RunSummary", str], None]
+
+
+@dataclass(slots=True)
+class RunSummary:
+    out_dir: str
+    inputs: list[str]
+    ledger: str | None
+    jobs: int
+    total: int = 0
+    ok: int = 0
+    failed: int = 0
+    reports: int = 0
+    seconds: float = 0.0
+    started: str = ""
+    finished: str = ""
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "analyzer_version": __version__, "started": self.started, "finished": self.finished,
+            "seconds": round(self.seconds, 3), "inputs": self.inputs, "ledger": self.ledger,
+            "jobs": self.jobs, "files": self.total, "ok": self.ok, "failed": self.failed,
+            "reports": self.reports, "errors": self.errors, "documents": self.documents,
+        }
+
+
+# ---------------------------------------------------------------------------
+# Inputs
+# ---------------------------------------------------------------------------
+
+
+def collect_inputs(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Files named on the command line, and report files found under named folders, sorted."""
+    skip = {Path(p).resolve() for p in exclude}
+    seen: dict[Path, Path] = {}
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in WALK_SUFFIXES
+                           and not f.name.startswith((".", "~$")))
+        else:
+            found = [p]  # a named file is always processed, even if we cannot read it
+        for f in found:
+            key = f.resolve()
+            if key not in skip and key not in seen:
+                seen[key] = f
+    return list(seen.values())
+
+
+def output_names(files: list[Path]) -> list[str]:
+    """``<file name>.json`` for each input; a repeated name gets ``~2``, ``~3`` before ``.json``."""
+    used: dict[str, int] = {}
+    names = []
+    for f in files:
+        base = f.name
+        n = used.get(base.lower(), 0) + 1
+        used[base.lower()] = n
+        names.append(f"{base}.json" if n == 1 else f"{base}~{n}.json")
+    return names
+
+
+# ---------------------------------------------------------------------------
+# Workers
+# ---------------------------------------------------------------------------
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    if not memory_mb:
+        return
+    try:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # not on this platform: run without the limit
+        pass
+
+
+def _worker(conn: Connection, memory_mb: int | None) -> None:
+    _limit_memory(memory_mb)
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if path is None:
+            return
+        result = analyze_file(path)
+        conn.send(result.to_dict())
+
+
+class _Slot:
+    """One worker process and the file it is working on."""
+
+    def __init__(self, ctx, memory_mb: int | None):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: tuple[int, Path] | None = None
+        self.started = 0.0
+
+    def give(self, index: int, path: Path) -> None:
+        self.task, self.started = (index, path), time.monotonic()
+        self.conn.send(str(path))
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def _error_result(path: Path, kind: str, message: str) -> dict[str, Any]:
+    return FileResult(file=path.name, sha256=sha256_of(path), status="error",
+                      error=ErrorInfo(kind, message)).to_dict()
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------
+# Batch
+# ---------------------------------------------------------------------------
+
+
+def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: str | Path | None = None,
+                  jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT,
+                  memory_mb: int | None = DEFAULT_MEMORY_MB, progress: Progress | None = None) -> RunSummary:
+    """Analyze every file under ``paths`` and write ``out_dir/documents/*.json`` and ``run.json``.
+
+    Example:
+        >>> summary = analyze_batch(["corpora/samples"], "outputs/demo", jobs=2)  # doctest: +SKIP
+        >>> summary.ok, summary.failed                                             # doctest: +SKIP
+        (16, 0)
+    """
+    paths = list(paths)
+    out = Path(out_dir)
+    docs_dir = out / "documents"
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    files = collect_inputs(paths, exclude=[ledger] if ledger else [])
+    names = output_names(files)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
+    summary = RunSummary(out_dir=str(out), inputs=[str(p) for p in paths],
+                         ledger=str(ledger) if ledger else None, jobs=jobs, total=len(files),
+                         started=datetime.now().isoformat(timespec="seconds"))
+    clock = time.monotonic()
+
+    def record(index: int, data: dict[str, Any]) -> None:
+        data["file"] = files[index].name
+        _write_json(docs_dir / names[index], data)
+        summary.documents.append(f"documents/{names[index]}")
+        if data["status"] == "ok":
+            summary.ok += 1
+            summary.reports += len(data["reports"])
+        else:
+            summary.failed += 1
+            summary.errors.append({"file": str(files[index]), **data["error"]})
+        if progress:
+            progress(summary, files[index].name)
+
+    ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
+    queue = list(enumerate(files))
+    queue.reverse()
+    slots = [_Slot(ctx, memory_mb) for _ in range(jobs)] if files else []
+    try:
+        for slot in slots:
+            if queue:
+                slot.give(*queue.pop())
+        while any(s.task for s in slots):
+            busy = [s for s in slots if s.task]
+            ready = wait([s.conn for s in busy], timeout=0.5)
+            now = time.monotonic()
+            for i, slot in enumerate(slots):
+                if slot.task is None:
+                    continue
+                index, path = slot.task
+                replace = False
+                if slot.conn in ready:
+                    try:
+                        record(index, slot.conn.recv())
+                    except (EOFError, OSError):
+                        record(index, _error_result(path, "unreadable",
+                                                    "处理该文件的进程意外退出（可能是文件损坏或内存不足），已跳过该文件。"))
+                        replace = True
+                elif now - slot.started > timeout:
+                    record(index, _error_result(path, "timeout",
+                                                f"处理时间超过 {timeout:g} 秒的上限，已中止。文件可能过大或结构异常。"))
+                    replace = True
+                else:
+                    continue
+                slot.task = None
+                if replace:
+                    slot.kill()
+                    slot = slots[i] = _Slot(ctx, memory_mb)
+                if queue:
+                    slot.give(*queue.pop())
+    finally:
+        for slot in slots:
+            slot.stop()
+
+    summary.seconds = time.monotonic() - clock
+    summary.finished = datetime.now().isoformat(timespec="seconds")
+    summary.documents.sort()
+    _write_json(out / "run.json", summary.to_dict())
+    return summary
