@@ -322,7 +322,8 @@ def _keep_break(prev: str, nxt: str) -> bool:
     if _compilation_marker().match(nxt):
         return True
     heading = LINE_HEADING.match(prev)
-    if heading and len(prev) <= 40 and not prev[heading.start():heading.end()].endswith("是"):
+    if heading and len(prev) <= 40 and not prev[heading.start():heading.end()].endswith("是") \
+            and not re.search("[。！？]", prev):
         # A short heading line continues only when it is a bare marker, was cut after a comma,
         # or the next line is a short unpunctuated tail of it ("…“不忘初心、牢记使命”\n主题教育成果").
         bare = heading.end() == len(prev)

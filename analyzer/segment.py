@@ -223,6 +223,24 @@ def section_kind(heading: str) -> str:
     return "other"
 
 
+def _own_kind(heading: str) -> tuple[str, bool] | None:
+    """(kind, names_the_section) from the heading's own words, or None.
+
+    ``names_the_section`` is True when the heading is little more than the section word
+    (``（二）改造前存在问题``), False when the word is only mentioned in a longer item heading.
+    """
+    body = heading
+    for _, pattern in STYLES:
+        m = pattern.match(heading)
+        if m:
+            body = heading[m.end():]
+            break
+    for syn, kind in _section_synonyms():
+        if syn in body:
+            return kind, len(body) <= len(syn) + 6
+    return None
+
+
 def _heading_text(line: str) -> str:
     """A heading runs to the first sentence end; a long unpunctuated line is cut at 60 characters."""
     m = _SENTENCE_END.search(line)
@@ -266,9 +284,12 @@ def find_sections(text: str) -> list[Section]:
         level = level_of[style]
         while stack and stack[-1].level >= level:
             stack.pop()
-        kind = section_kind(heading)
-        if kind == "other" and stack:
-            kind = stack[-1].kind  # （一）资金不足 under 三、存在问题 is a problem too
+        kind = _own_kind(heading)
+        if stack and stack[-1].kind not in ("other", "basic") and (kind is None or not kind[1]):
+            # （一）资金不足 under 三、存在问题 is a problem too; so is a long item heading that merely
+            # mentions a section word (（一）改造内容“重地上、轻地下”，标准不统一).
+            kind = (stack[-1].kind, True)
+        kind = kind[0] if kind else (stack[-1].kind if stack else "other")
         section = Section(heading=heading, kind=kind, level=level, start=start, end=len(text))
         sections.append(section)
         stack.append(section)

@@ -1,5 +1,6 @@
 """Shared fixtures."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "000_e8d46ed0191e82b1.txt"
 SAMPLES = ROOT / "corpora" / "samples"
+sys.path.insert(0, str(Path(__file__).parent))  # tests/make_files.py
 
 
 @pytest.fixture(scope="session")

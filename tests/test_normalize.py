@@ -95,3 +95,8 @@ def test_seed_compilation_normalizes_cleanly(seed_text):
     assert "不同意愿，分清改造的类型" in text
     for marker in ("\n篇一：", "\n篇二：", "\n篇三：", "\n篇四："):
         assert marker in text
+
+
+def test_heading_with_body_on_the_same_line_rejoins_its_wrapped_tail():
+    raw = "（一）高位推动，压实责任。区政府成立了由区长任组长、分管副区长任副\n组长的领导小组。"
+    assert normalize(raw).text == "（一）高位推动，压实责任。区政府成立了由区长任组长、分管副区长任副组长的领导小组。"

@@ -1,0 +1,512 @@
+"""Generators of real input files (.pdf, .docx, .txt and broken ones) for tests, samples and benchmarks.
+
+Every function writes one file and returns its path as a ``pathlib.Path``. Output is reproducible:
+PDFs are written with ``invariant=1`` (no timestamps or random ids) and random content comes from
+``random.Random(seed)``. Only libraries of the project's virtualenv are used (reportlab, python-docx,
+Pillow via reportlab) and only fonts built into reportlab, so the files look the same on every machine.
+
+PDF text uses reportlab's built-in CJK font ``STSong-Light`` (a non-embedded Adobe CID font with the
+``UniGB-UCS2-H`` encoding). ``mixed_fonts=True`` draws ASCII runs and curly quotes in ``Times-Roman`` the
+way Word does ("Western" font for Latin text and quotes), ``char_space`` adds extra spacing between
+characters the way justified or distributed lines come out of Word and WPS.
+
+Examples::
+
+    make_pdf(p, [["一、基本情况", "住宅面积约15.82万平方米。"], ["第二页"]])
+    make_pdf(p, [["表1 改造项目", [["小区", "户数"], ["金亭花苑", "2350"]], "表后正文。"]])
+    make_docx(p, ["第一段", [["小区", "户数"], ["金亭花苑", "2350"]], "第二段"], header="页眉")
+    make_txt(p, "第一行\\n第二行", encoding="gbk")
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+__all__ = [
+    "CJK_FONT",
+    "DocxTable",
+    "make_docx",
+    "make_docx_with_external_entity",
+    "make_encrypted_pdf",
+    "make_image_pdf",
+    "make_pdf",
+    "make_report_docx",
+    "make_report_pdf",
+    "make_report_txt",
+    "make_txt",
+    "make_zip_bomb_docx",
+    "report_pages",
+    "report_paragraphs",
+    "wrap_text",
+]
+
+CJK_FONT = "STSong-Light"
+LATIN_FONT = "Times-Roman"
+
+PathLike = Union[str, os.PathLike]
+Rows = Sequence[Sequence[str]]
+# A PDF page is a list of items: a str is one text line, a list of rows is a ruled table.
+PdfItem = Union[str, Rows]
+
+_WESTERN_RUN = re.compile(r"[\x20-\x7e“”‘’]+")
+
+
+# ---------------------------------------------------------------------------
+# Content
+# ---------------------------------------------------------------------------
+
+_COMMUNITIES = ["金桂花园", "东风里", "纺织厂宿舍", "向阳小区", "建设路社区", "育才苑", "银杏小区",
+                "机械厂家属院", "北关新村", "滨河花苑", "新华里", "粮食局宿舍"]
+_SENTENCES = [
+    "{c}建于{year}年，共有住宅楼{b}栋{h}户，建筑面积约{area}万平方米。",
+    "今年计划改造老旧小区{n}个，涉及居民{h2:,}户，总投资{inv:,.2f}万元，其中中央补助资金{sub:,.2f}万元。",
+    "截至{month}月底，已开工{n2}个，开工率{pct}%，完成投资{done}万元。",
+    "围绕“{slogan}”的目标，坚持“先民生后提升”，把群众最关心的水、电、气、路放在首位。",
+    "改造前小区存在屋面渗漏、雨污混流、架空线缆杂乱、停车位不足等问题，居民反映强烈。",
+    "部分小区居民意见不统一，出资意愿不强，工程进度滞后于计划。",
+    "{c}改造内容包括外墙保温、屋面防水、管网更新和加装电梯{e}部，惠及{h}户。",
+    "下一步，我们将加快施工进度，确保{year2}年12月30日前全部完工并通过竣工验收。",
+    "专营单位配合不够，燃气、通信管线迁改审批周期长，影响了整体推进。",
+    "区财政安排配套资金{inv2:,.2f}万元，居民自筹{self}万元，社会资本投入{soc}万元。",
+]
+_SLOGANS = ["以绿荫城", "以水润城", "以文化城", "以业兴城", "美好环境与幸福生活共同缔造"]
+
+
+def report_paragraphs(n: int, seed: int = 0) -> list[str]:
+    """Return ``n`` reproducible report-style paragraphs (2–4 sentences each) with figures.
+
+    The figures cover the forms the reader must keep intact: ``15.82``, ``2,013.19``, ``67.5%``,
+    dates and curly quotes.
+    """
+    rnd = random.Random(seed)
+    paragraphs = []
+    for _ in range(n):
+        sentences = []
+        for _ in range(rnd.randint(2, 4)):
+            template = rnd.choice(_SENTENCES)
+            sentences.append(template.format(
+                c=rnd.choice(_COMMUNITIES), year=rnd.randint(1980, 2000), b=rnd.randint(3, 60),
+                h=rnd.randint(80, 2600), area=f"{rnd.uniform(0.5, 20):.2f}", n=rnd.randint(5, 90),
+                h2=rnd.randint(1000, 30000), inv=rnd.uniform(500, 90000), sub=rnd.uniform(100, 9000),
+                month=rnd.randint(1, 12), n2=rnd.randint(1, 50), pct=f"{rnd.uniform(10, 100):.1f}",
+                done=rnd.randint(100, 9999), slogan=rnd.choice(_SLOGANS), e=rnd.randint(1, 30),
+                year2=rnd.randint(2021, 2025), inv2=rnd.uniform(100, 5000), self=rnd.randint(10, 900),
+                soc=rnd.randint(10, 900)))
+        paragraphs.append("".join(sentences))
+    return paragraphs
+
+
+def wrap_text(text: str, width: float, font_size: float = 12, *, indent: int = 2) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` points (first line indented by ``indent`` chars).
+
+    Widths are measured with the reportlab metrics of the fonts ``make_pdf`` uses.
+    """
+    from reportlab.pdfbase import pdfmetrics
+
+    _register_fonts()
+    lines, line, used = [], "", indent * font_size
+    for ch in text:
+        w = pdfmetrics.stringWidth(ch, _font_for(ch), font_size)
+        if line and used + w > width:
+            lines.append(line)
+            line, used = "", 0.0
+        line += ch
+        used += w
+    if line:
+        lines.append(line)
+    if lines and indent:
+        lines[0] = "\u3000" * indent + lines[0]
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------
+
+_fonts_registered = False
+
+
+def _register_fonts() -> None:
+    global _fonts_registered
+    if not _fonts_registered:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+        _fonts_registered = True
+
+
+def _font_for(ch: str) -> str:
+    return LATIN_FONT if _WESTERN_RUN.fullmatch(ch) else CJK_FONT
+
+
+def _runs(text: str, mixed_fonts: bool) -> Iterator[tuple[str, str]]:
+    """Split ``text`` into (run, font) pairs; one CJK run unless ``mixed_fonts``."""
+    if not mixed_fonts:
+        yield text, CJK_FONT
+        return
+    pos = 0
+    for m in _WESTERN_RUN.finditer(text):
+        if m.start() > pos:
+            yield text[pos:m.start()], CJK_FONT
+        yield m.group(), LATIN_FONT
+        pos = m.end()
+    if pos < len(text):
+        yield text[pos:], CJK_FONT
+
+
+def _draw_line(c, x: float, y: float, text: str, size: float, mixed_fonts: bool, char_space: float,
+               bold_offset: float = 0.0) -> None:
+    from reportlab.pdfbase import pdfmetrics
+
+    if bold_offset:  # fake bold: the same glyphs drawn a second time, slightly to the right
+        _draw_line(c, x + bold_offset, y, text, size, mixed_fonts, char_space)
+    for run, font in _runs(text, mixed_fonts):
+        t = c.beginText(x, y)
+        t.setFont(font, size)
+        if char_space:
+            t.setCharSpace(char_space)
+        t.textOut(run)
+        c.drawText(t)
+        x += pdfmetrics.stringWidth(run, font, size) + char_space * len(run)
+
+
+def _draw_table(c, x: float, y_top: float, rows: Rows, size: float) -> float:
+    """Draw ``rows`` as a ruled grid whose top edge is at ``y_top``; return its height."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table([list(r) for r in rows])
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), CJK_FONT, size),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]))
+    _, height = table.wrapOn(c, 450, 700)
+    table.drawOn(c, x, y_top - height)
+    return height
+
+
+def make_pdf(path: PathLike, pages: Sequence[Sequence[PdfItem]], *, font_size: float = 12,
+             mixed_fonts: bool = False, char_space: float = 0.0, bold_offset: float = 0.0,
+             footer: str | None = None, header: str | None = None, encrypt=None,
+             rotation: int = 0) -> Path:
+    """Write an A4 PDF with one text line per ``str`` item and a ruled table per list-of-rows item.
+
+    pages: one list of items per page; items are drawn top-down from the top margin.
+    mixed_fonts: draw ASCII and curly quotes in Times-Roman (as Word does) instead of STSong-Light.
+    char_space: extra points between characters (justified/distributed lines).
+    bold_offset: draw every line twice, the copy shifted right by this many points (fake bold).
+    header/footer: a line drawn in the top/bottom margin of every page; ``{page}`` and ``{pages}``
+    are replaced by the page number and count (e.g. ``"第{page}页 共{pages}页"``).
+    encrypt: a user password (the file then cannot be opened without it), or a reportlab
+    ``pdfencrypt.StandardEncryption`` (e.g. an owner password only, with copying forbidden).
+    rotation: the pages' /Rotate (90, 180, 270): content drawn upright, displayed turned.
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    _register_fonts()
+    path = Path(path)
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1, encrypt=encrypt)
+    width, height = A4
+    leading = font_size * 1.6
+    total = len(pages)
+    for number, items in enumerate(pages, start=1):
+        if rotation:
+            c.setPageRotation(rotation)
+        if header:
+            c.setFont(CJK_FONT, 9)
+            c.drawCentredString(width / 2, height - 40, header.format(page=number, pages=total))
+        y = height - 80
+        for item in items:
+            if isinstance(item, str):
+                _draw_line(c, 72, y, item, font_size, mixed_fonts, char_space, bold_offset)
+                y -= leading
+            else:
+                y -= _draw_table(c, 72, y + font_size, item, font_size) + leading * 0.5
+        if footer:
+            c.setFont(CJK_FONT, 9)
+            c.drawCentredString(width / 2, 40, footer.format(page=number, pages=total))
+        c.showPage()
+    c.save()
+    return path
+
+
+def make_encrypted_pdf(path: PathLike, lines: Sequence[str] = ("受密码保护的汇报材料",),
+                       password: str = "secret") -> Path:
+    """Write a one-page PDF that needs the user password ``password`` to open."""
+    return make_pdf(path, [list(lines)], encrypt=password)
+
+
+def make_image_pdf(path: PathLike, n_pages: int = 1, *, seed: int = 0) -> Path:
+    """Write a PDF whose pages are only a picture (like a scan): no text layer at all."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    rnd = random.Random(seed)
+    path = Path(path)
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    for _ in range(n_pages):
+        img = Image.new("L", (120, 170), 255)
+        draw = ImageDraw.Draw(img)
+        for row in range(10, 160, 8):  # grey bars that look like lines of text
+            draw.rectangle([10, row, 10 + rnd.randint(40, 100), row + 3], fill=60)
+        c.drawImage(ImageReader(img), 0, 0, width=A4[0], height=A4[1])
+        c.showPage()
+    c.save()
+    return path
+
+
+def report_pages(n_pages: int = 10, *, seed: int = 0, table_every: int = 0,
+                 font_size: float = 12) -> list[list[PdfItem]]:
+    """The pages ``make_report_pdf`` draws (its ground truth): wrapped report paragraphs, 36 lines a
+    page, and every ``table_every`` pages (0 = never) a ruled table of communities at the top."""
+    rnd = random.Random(seed)
+    lines_per_page = 36
+    paragraphs = iter(report_paragraphs(n_pages * 20, seed))
+    pending: list[str] = []
+    pages: list[list[PdfItem]] = []
+    for number in range(1, n_pages + 1):
+        items: list[PdfItem] = []
+        budget = lines_per_page
+        if table_every and number % table_every == 0:
+            rows = [["小区名称", "户数", "面积（万平方米）", "投资（万元）"]]
+            for _ in range(6):
+                rows.append([rnd.choice(_COMMUNITIES), str(rnd.randint(80, 2600)),
+                             f"{rnd.uniform(0.5, 20):.2f}", f"{rnd.uniform(50, 9000):,.2f}"])
+            items.append(rows)
+            budget -= 12
+        while budget > 0:
+            if not pending:
+                pending = wrap_text(next(paragraphs), 450, font_size)
+            items.append(pending.pop(0))
+            budget -= 1
+        pages.append(items)
+    return pages
+
+
+def make_report_pdf(path: PathLike, n_pages: int = 10, *, seed: int = 0, table_every: int = 0,
+                    **style) -> Path:
+    """Write a realistic ``n_pages`` report (see ``report_pages``) with a ``- N -`` page-number
+    footer. ``style`` goes to ``make_pdf`` (font_size, mixed_fonts, char_space …)."""
+    pages = report_pages(n_pages, seed=seed, table_every=table_every,
+                         font_size=style.get("font_size", 12))
+    return make_pdf(path, pages, footer="- {page} -", **style)
+
+
+# ---------------------------------------------------------------------------
+# DOCX
+# ---------------------------------------------------------------------------
+
+@dataclass
+class DocxTable:
+    """A table for ``make_docx``.
+
+    rows: cell texts; a cell absorbed by a merge should be "".
+    merges: (row0, col0, row1, col1) rectangles to merge (python-docx ``Cell.merge``).
+    nested: {(row, col): rows} a table nested inside that cell (below its text).
+    """
+
+    rows: Rows
+    merges: Sequence[tuple[int, int, int, int]] = ()
+    nested: dict[tuple[int, int], Rows] = field(default_factory=dict)
+
+
+DocxItem = Union[str, Rows, DocxTable]
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _fill_table(table, spec: DocxTable) -> None:
+    for r, row in enumerate(spec.rows):
+        for col, text in enumerate(row):
+            table.cell(r, col).text = text
+    for r0, c0, r1, c1 in spec.merges:
+        table.cell(r0, c0).merge(table.cell(r1, c1))
+    for (r, col), rows in spec.nested.items():
+        cell = table.cell(r, col)
+        inner = cell.add_table(rows=len(rows), cols=max(len(x) for x in rows))
+        _fill_table(inner, DocxTable(rows))
+
+
+def _textbox_run_xml(text: str) -> str:
+    """A run holding a floating text box the way Word 2010+ saves it: a DrawingML shape (mc:Choice)
+    plus a VML fallback (mc:Fallback), each with its own copy of the text."""
+    from xml.sax.saxutils import escape
+
+    t = escape(text)
+    return f"""
+<w:r xmlns:w="{_W}"
+     xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+     xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+     xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+     xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+     xmlns:v="urn:schemas-microsoft-com:vml">
+  <mc:AlternateContent>
+    <mc:Choice Requires="wps">
+      <w:drawing>
+        <wp:anchor distT="0" distB="0" distL="114300" distR="114300" simplePos="0" relativeHeight="1"
+                   behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">
+          <wp:simplePos x="0" y="0"/>
+          <wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>
+          <wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>
+          <wp:extent cx="2000000" cy="500000"/>
+          <wp:effectExtent l="0" t="0" r="0" b="0"/>
+          <wp:wrapSquare wrapText="bothSides"/>
+          <wp:docPr id="100" name="TextBox 1"/>
+          <wp:cNvGraphicFramePr/>
+          <a:graphic>
+            <a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
+              <wps:wsp>
+                <wps:cNvSpPr txBox="1"/>
+                <wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="2000000" cy="500000"/></a:xfrm>
+                  <a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr>
+                <wps:txbx><w:txbxContent><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:txbxContent></wps:txbx>
+                <wps:bodyPr/>
+              </wps:wsp>
+            </a:graphicData>
+          </a:graphic>
+        </wp:anchor>
+      </w:drawing>
+    </mc:Choice>
+    <mc:Fallback>
+      <w:pict>
+        <v:shape style="width:160pt;height:40pt">
+          <v:textbox><w:txbxContent><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:txbxContent></v:textbox>
+        </v:shape>
+      </w:pict>
+    </mc:Fallback>
+  </mc:AlternateContent>
+</w:r>"""
+
+
+def make_docx(path: PathLike, body: Sequence[DocxItem], *, header: str | None = None,
+              footer: str | None = None, textbox: str | None = None,
+              textbox_host: str = "本段落锚定了一个文本框。", sections: int = 1) -> Path:
+    """Write a .docx whose body holds ``body`` in order.
+
+    body items: a ``str`` is a paragraph; a list of rows or a ``DocxTable`` is a table.
+    header/footer: text of the (first section's) default header/footer.
+    textbox: text of a floating text box anchored in an extra paragraph ``textbox_host`` appended
+    after the body (saved with both DrawingML and VML copies, as Word does).
+    sections: n > 1 adds n - 1 section breaks (each followed by a paragraph); every section gets its
+    own header/footer part with the same text, as Word writes after "link to previous" is switched off.
+    """
+    from docx import Document as make_document
+    from docx.enum.section import WD_SECTION
+    from docx.oxml import parse_xml
+
+    doc = make_document()
+    for item in body:
+        if isinstance(item, str):
+            doc.add_paragraph(item)
+            continue
+        spec = item if isinstance(item, DocxTable) else DocxTable(item)
+        table = doc.add_table(rows=len(spec.rows), cols=max(len(r) for r in spec.rows))
+        table.style = "Table Grid"
+        _fill_table(table, spec)
+    if textbox is not None:
+        paragraph = doc.add_paragraph(textbox_host)
+        paragraph._p.append(parse_xml(_textbox_run_xml(textbox)))
+    for _ in range(sections - 1):
+        doc.add_section(WD_SECTION.NEW_PAGE)
+        doc.add_paragraph("新节正文。")
+    for section in doc.sections:
+        if header is not None:
+            section.header.is_linked_to_previous = False
+            section.header.paragraphs[0].text = header
+        if footer is not None:
+            section.footer.is_linked_to_previous = False
+            section.footer.paragraphs[0].text = footer
+    path = Path(path)
+    doc.save(str(path))
+    return path
+
+
+def make_report_docx(path: PathLike, n_paragraphs: int = 40, *, seed: int = 0) -> Path:
+    """Write a realistic report .docx: headings, paragraphs, one table, a header and a footer."""
+    rnd = random.Random(seed)
+    paragraphs = report_paragraphs(n_paragraphs, seed)
+    rows = [["小区名称", "户数", "面积（万平方米）"]] + [
+        [rnd.choice(_COMMUNITIES), str(rnd.randint(80, 2600)), f"{rnd.uniform(0.5, 20):.2f}"]
+        for _ in range(5)]
+    half = n_paragraphs // 2
+    body: list[DocxItem] = ["关于老旧小区改造工作进展情况的汇报", "一、基本情况", *paragraphs[:half],
+                            rows, "二、存在的问题", *paragraphs[half:]]
+    return make_docx(path, body, header="某区住房和城乡建设局", footer="内部资料")
+
+
+def _rewrite_zip_member(path: Path, member: str, transform) -> None:
+    with zipfile.ZipFile(path) as zin:
+        items = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in items:
+            zout.writestr(info.filename, transform(data) if info.filename == member else data)
+
+
+def make_docx_with_external_entity(path: PathLike, target: PathLike, visible: str = "正文段落") -> Path:
+    """Write a .docx whose document.xml declares an external entity pointing at the local file
+    ``target`` and uses it in a paragraph next to ``visible`` (an XXE probe)."""
+    path = make_docx(path, [visible])
+    uri = Path(target).resolve().as_uri()
+
+    def inject(xml: bytes) -> bytes:
+        text = xml.decode("utf-8")
+        decl_end = text.index("?>") + 2 if text.startswith("<?xml") else 0
+        doctype = f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "{uri}">]>'
+        text = text[:decl_end] + doctype + text[decl_end:]
+        text = text.replace(f"<w:t>{visible}</w:t>", f"<w:t>{visible}&xxe;</w:t>", 1)
+        return text.encode("utf-8")
+
+    _rewrite_zip_member(path, "word/document.xml", inject)
+    return path
+
+
+def make_zip_bomb_docx(path: PathLike, inflated_mb: int = 400) -> Path:
+    """Write a small .docx-looking zip with a member that inflates to ``inflated_mb`` MB of zeros.
+
+    The member is streamed in 1 MB chunks at compression level 1, so writing 400 MB takes about a
+    second and the file on disk is well under 1 MB.
+    """
+    path = make_docx(path, ["正常的正文"])
+    with zipfile.ZipFile(path) as zin:
+        members = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    chunk = bytes(1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for name, data in members:
+            zout.writestr(name, data)
+        info = zipfile.ZipInfo("word/media/image1.bin")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with zout.open(info, "w", force_zip64=True) as member:
+            for _ in range(inflated_mb):
+                member.write(chunk)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# TXT
+# ---------------------------------------------------------------------------
+
+def make_txt(path: PathLike, text: str, encoding: str = "utf-8", *, newline: str = "\n") -> Path:
+    """Write ``text`` in ``encoding`` ("utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16" (with BOM),
+    "utf-16-le"/"utf-16-be" (no BOM) …) with ``newline`` as the line separator."""
+    path = Path(path)
+    path.write_bytes(text.replace("\n", newline).encode(encoding))
+    return path
+
+
+def make_report_txt(path: PathLike, n_paragraphs: int = 40, *, seed: int = 0,
+                    encoding: str = "utf-8") -> Path:
+    """Write a realistic report as plain text, one paragraph per line."""
+    text = "\n".join(["关于老旧小区改造工作进展情况的汇报", "", *report_paragraphs(n_paragraphs, seed)])
+    return make_txt(path, text + "\n", encoding)

@@ -1,0 +1,484 @@
+"""Reader stage: real files generated with tests/make_files.py, read back with analyzer.readers."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import zipfile
+
+import pytest
+
+from analyzer import readers
+from analyzer.errors import ReadError
+from analyzer.readers import SUPPORTED_SUFFIXES, detect_encoding, read_document
+from make_files import (  # tests/ is on sys.path under pytest's default import mode
+    DocxTable,
+    make_docx,
+    make_docx_with_external_entity,
+    make_encrypted_pdf,
+    make_image_pdf,
+    make_pdf,
+    make_report_pdf,
+    make_txt,
+    make_zip_bomb_docx,
+    report_pages,
+)
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def read_error(path) -> ReadError:
+    with pytest.raises(ReadError) as info:
+        read_document(path)
+    error = info.value
+    assert CHINESE.search(error.message), error.message  # user-facing text is Chinese
+    return error
+
+
+def texts(document, kind=None) -> list[str]:
+    return [b.text for b in document.blocks if kind is None or b.kind == kind]
+
+
+def full_text(document) -> str:
+    return "\n".join(texts(document))
+
+
+def test_supported_suffixes():
+    assert isinstance(SUPPORTED_SUFFIXES, tuple)
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".docx", ".pdf"}
+
+
+# ---------------------------------------------------------------------------
+# .txt
+# ---------------------------------------------------------------------------
+
+TXT = "关于金亭花苑改造情况的汇报\n\n住宅面积约15.82万平方米，共43幢2350户。\n总投资8,260.00万元，完成率67.5%。"
+TXT_LINES = TXT.split("\n")
+
+TXT_CASES = [
+    # (codec used to write, encoding the reader must report)
+    ("utf-8", "utf-8"),
+    ("utf-8-sig", "utf-8-sig"),
+    ("gbk", "gb18030"),
+    ("gb18030", "gb18030"),
+    ("utf-16", "utf-16"),  # with BOM (little-endian on every platform Python runs on here)
+    ("utf-16-le", "utf-16-le"),  # no BOM: found by the NUL pattern
+    ("utf-16-be", "utf-16-be"),
+]
+
+
+@pytest.mark.parametrize(("codec", "expected"), TXT_CASES, ids=[c for c, _ in TXT_CASES])
+def test_txt_encodings(tmp_path, codec, expected):
+    path = make_txt(tmp_path / f"r_{codec}.txt", TXT, codec)
+    document = read_document(path)
+    assert document.format == "txt"
+    assert document.encoding == expected
+    assert texts(document) == TXT_LINES
+    assert all(b.kind == "para" for b in document.blocks)
+    assert [b.index for b in document.blocks] == list(range(len(TXT_LINES)))
+
+
+def test_txt_utf16_big_endian_bom(tmp_path):
+    path = tmp_path / "be.txt"
+    path.write_bytes(codecs.BOM_UTF16_BE + TXT.encode("utf-16-be"))
+    document = read_document(path)
+    assert document.encoding == "utf-16"
+    assert texts(document) == TXT_LINES
+
+
+def test_txt_gb18030_four_byte_characters(tmp_path):
+    text = "𠮷家庄小区改造，惠及居民1,200户。"  # 𠮷 is outside GBK: a four-byte GB18030 sequence
+    path = make_txt(tmp_path / "r.txt", text, "gb18030")
+    document = read_document(path)
+    assert document.encoding == "gb18030"
+    assert texts(document) == [text]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"], ids=["crlf", "cr", "lf"])
+def test_txt_newlines_and_empty_lines(tmp_path, newline):
+    path = make_txt(tmp_path / "r.txt", "一、基本情况\n\n\n二、存在问题\n", "utf-8", newline=newline)
+    document = read_document(path)
+    # empty lines are kept as blocks; the final newline does not add one
+    assert texts(document) == ["一、基本情况", "", "", "二、存在问题"]
+    assert not any("\r" in t or "\n" in t for t in texts(document))
+
+
+def test_txt_encoding_is_taken_from_bytes_not_name(tmp_path):
+    path = make_txt(tmp_path / "utf8说明.txt", TXT, "gbk")
+    assert read_document(path).encoding == "gb18030"
+
+
+def test_detect_encoding_direct():
+    assert detect_encoding("改造".encode("utf-8")) == "utf-8"
+    assert detect_encoding(codecs.BOM_UTF8 + "改造".encode()) == "utf-8-sig"
+    assert detect_encoding("老旧小区改造工作推进会".encode("gbk")) == "gb18030"
+    assert detect_encoding("abc\n123\n".encode("utf-16-le")) == "utf-16-le"
+
+
+def test_txt_whitespace_only_is_empty(tmp_path):
+    path = make_txt(tmp_path / "blank.txt", " \n\t\n\u3000\n", "utf-8")
+    assert read_error(path).kind == "empty"
+
+
+def test_txt_binary_content_is_unreadable(tmp_path):
+    path = tmp_path / "data.txt"
+    path.write_bytes(bytes(range(256)) * 8)
+    assert read_error(path).kind == "unreadable"
+
+
+# ---------------------------------------------------------------------------
+# .docx
+# ---------------------------------------------------------------------------
+
+
+def test_docx_paragraph_table_paragraph_order(tmp_path):
+    rows = [["小区名称", "户数", "面积（万平方米）"], ["金亭花苑", "2350", "15.82"]]
+    path = make_docx(tmp_path / "r.docx", ["一、基本情况", rows, "二、存在的问题"])
+    document = read_document(path)
+    assert document.format == "docx"
+    assert [(b.kind, b.text) for b in document.blocks] == [
+        ("para", "一、基本情况"),
+        ("cell", "小区名称"), ("cell", "户数"), ("cell", "面积（万平方米）"),
+        ("cell", "金亭花苑"), ("cell", "2350"), ("cell", "15.82"),
+        ("para", "二、存在的问题"),
+    ]
+    cells = [b for b in document.blocks if b.kind == "cell"]
+    assert [(b.table, b.row, b.col) for b in cells] == [
+        (0, 0, 0), (0, 0, 1), (0, 0, 2), (0, 1, 0), (0, 1, 1), (0, 1, 2)]
+    assert [b.index for b in document.blocks] == list(range(8))
+    assert len(document.tables) == 1
+    assert document.tables[0].rows == rows
+    assert document.tables[0].index == 1  # index of its first cell block
+
+
+def test_docx_merged_cells_not_duplicated(tmp_path):
+    table = DocxTable(
+        [["项目", "户数", "面积"],
+         ["合计（横向合并）", "", ""],
+         ["金亭花苑", "2350", "15.82"],
+         ["", "2350", "15.82"]],
+        merges=[(1, 0, 1, 2), (2, 0, 3, 0)])  # a horizontal and a vertical merge
+    path = make_docx(tmp_path / "m.docx", [table])
+    document = read_document(path)
+    text = full_text(document)
+    assert text.count("合计（横向合并）") == 1
+    assert text.count("金亭花苑") == 1
+    merged = [b for b in document.blocks if b.text == "合计（横向合并）"]
+    assert [(b.row, b.col) for b in merged] == [(1, 0)]
+    assert document.tables[0].rows[1] == ["合计（横向合并）", "", ""]
+    assert document.tables[0].rows[3] == ["", "2350", "15.82"]
+    assert [(b.row, b.col) for b in document.blocks if b.text == "2350"] == [(2, 1), (3, 1)]
+
+
+def test_docx_nested_table_flattened_into_cell(tmp_path):
+    table = DocxTable([["外层", "说明"]], nested={(0, 1): [["内层甲", "内层乙"], ["1.5", "2.5"]]})
+    document = read_document(make_docx(tmp_path / "n.docx", [table]))
+    cell = [b for b in document.blocks if b.kind == "cell" and b.col == 1][0]
+    assert cell.text == "说明\n内层甲\t内层乙\n1.5\t2.5"
+    assert len(document.tables) == 1  # the nested table is not a table of its own
+
+
+def test_docx_header_footer_captured_once_at_end(tmp_path):
+    path = make_docx(tmp_path / "h.docx", ["正文第一段", "正文第二段"], header="某区住建局文件",
+                     footer="内部资料 注意保存", sections=3)
+    document = read_document(path)
+    kinds = [b.kind for b in document.blocks]
+    assert texts(document, "header") == ["某区住建局文件"]
+    assert texts(document, "footer") == ["内部资料 注意保存"]
+    # body first, furniture last, so it never splits body text
+    assert kinds[-2:] == ["header", "footer"]
+    assert set(kinds[:-2]) == {"para"}
+
+
+def test_docx_textbox_captured_once(tmp_path):
+    path = make_docx(tmp_path / "t.docx", ["正文"], textbox="文本框：完成投资2,013.19万元",
+                     textbox_host="锚定段落")
+    document = read_document(path)
+    assert full_text(document).count("文本框：完成投资2,013.19万元") == 1
+    assert [(b.kind, b.text) for b in document.blocks] == [
+        ("para", "正文"), ("para", "锚定段落"), ("textbox", "文本框：完成投资2,013.19万元")]
+
+
+def test_docx_external_entity_not_resolved(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-4711", encoding="utf-8")
+    path = make_docx_with_external_entity(tmp_path / "xxe.docx", secret, visible="正文段落")
+    with zipfile.ZipFile(path) as z:  # the probe is really there
+        assert b"<!ENTITY xxe SYSTEM" in z.read("word/document.xml")
+    try:
+        document = read_document(path)
+    except ReadError as error:  # refusing the file is acceptable, leaking it is not
+        assert "TOP-SECRET" not in error.message
+        return
+    assert "TOP-SECRET" not in full_text(document)
+    assert "正文段落" in full_text(document)
+
+
+def test_docx_zip_bomb_is_too_large(tmp_path):
+    path = make_zip_bomb_docx(tmp_path / "bomb.docx", inflated_mb=310)
+    assert path.stat().st_size < 2 * 1024 * 1024
+    assert read_error(path).kind == "too_large"
+
+
+def test_docx_inflated_limit_is_checked_before_parsing(tmp_path, monkeypatch):
+    path = make_docx(tmp_path / "r.docx", ["正文"])
+    monkeypatch.setattr(readers, "MAX_DOCX_INFLATED", 1000)
+    assert read_error(path).kind == "too_large"
+
+
+def test_docx_without_text_is_empty(tmp_path):
+    assert read_error(make_docx(tmp_path / "e.docx", ["", ""])).kind == "empty"
+
+
+def test_zip_that_is_not_docx_is_unreadable(tmp_path):
+    path = tmp_path / "r.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", "not a word file")
+    assert read_error(path).kind == "unreadable"
+
+
+def test_old_doc_is_unsupported(tmp_path):
+    path = tmp_path / "r.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    error = read_error(path)
+    assert error.kind == "unsupported"
+    assert "旧版 .doc 暂不支持" in error.message and "另存为 .docx 或 PDF" in error.message
+
+
+def test_doc_renamed_to_docx_is_unreadable_with_hint(tmp_path):
+    path = tmp_path / "r.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    error = read_error(path)
+    assert error.kind == "unreadable"
+    assert ".doc" in error.message
+
+
+def test_password_protected_docx_is_encrypted(tmp_path):
+    # A password-protected .docx is an OLE2 container holding an EncryptionInfo stream.
+    path = tmp_path / "locked.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024)
+                     + "EncryptionInfo".encode("utf-16-le") + bytes(1024))
+    assert read_error(path).kind == "encrypted"
+
+
+def test_docx_content_with_pdf_name_is_read_with_warning(tmp_path):
+    path = make_docx(tmp_path / "r.docx", ["正文段落"])
+    renamed = path.rename(tmp_path / "r.pdf")
+    document = read_document(renamed)
+    assert document.format == "docx"
+    assert texts(document) == ["正文段落"]
+    assert document.warnings and ".docx" in document.warnings[0]
+
+
+# ---------------------------------------------------------------------------
+# .pdf
+# ---------------------------------------------------------------------------
+
+PAGE1 = ["一、基本情况",
+         "该小区住宅面积约15.82万平方米，共43幢2350户。",
+         "提出做好“以绿荫城”“以水润城”四篇文章。"]
+PAGE2 = ["二、资金情况", "总投资2,013.19万元，完成率67.5%。"]
+PAGE3 = ["三、下一步工作打算", "2021年12月30日前全部竣工。", "Phase 2: 15 communities, 3,200 households."]
+
+
+def test_pdf_pages_lines_and_figures(tmp_path):
+    path = make_pdf(tmp_path / "r.pdf", [PAGE1, PAGE2, PAGE3])
+    document = read_document(path)
+    assert document.format == "pdf"
+    assert document.pages == 3
+    assert [(b.page, b.text) for b in document.blocks] == (
+        [(1, t) for t in PAGE1] + [(2, t) for t in PAGE2] + [(3, t) for t in PAGE3])
+    assert all(b.kind == "line" for b in document.blocks)
+    text = full_text(document)
+    for probe in ("15.82万平方米", "“以绿荫城”", "“以水润城”", "2,013.19万元", "67.5%"):
+        assert probe in text
+
+
+@pytest.mark.parametrize("style", [
+    {"mixed_fonts": True},  # Word: digits and quotes in the Western font, single CJK glyphs between
+    {"char_space": 3.5},  # justified/distributed lines: wide gaps between every glyph
+    {"bold_offset": 0.4},  # fake bold: every glyph drawn twice
+], ids=["mixed-fonts", "char-space", "fake-bold"])
+def test_pdf_text_survives_producer_styles(tmp_path, style):
+    path = make_pdf(tmp_path / "r.pdf", [PAGE1 + PAGE2 + PAGE3], **style)
+    lines = texts(read_document(path))
+    assert lines == PAGE1 + PAGE2 + PAGE3
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_pdf_rotated_pages_keep_line_order(tmp_path, rotation):
+    path = make_pdf(tmp_path / "rot.pdf", [PAGE1, PAGE2], rotation=rotation)
+    document = read_document(path)
+    assert [(b.page, b.text) for b in document.blocks] == [(1, t) for t in PAGE1] + [(2, t) for t in PAGE2]
+
+
+def test_pdf_ruled_table_cells_not_duplicated_in_lines(tmp_path):
+    rows = [["小区名称", "户数", "面积（万平方米）"],
+            ["金亭花苑", "2350", "15.82"],
+            ["幸福里", "1,200", "2,013.19"]]
+    path = make_pdf(tmp_path / "t.pdf", [["表1 改造项目", rows, "表后正文一行。"], ["第二页正文。"]])
+    document = read_document(path)
+    assert [(b.kind, b.text) for b in document.blocks] == (
+        [("line", "表1 改造项目")]
+        + [("cell", t) for row in rows for t in row]
+        + [("line", "表后正文一行。"), ("line", "第二页正文。")])
+    cells = [b for b in document.blocks if b.kind == "cell"]
+    assert all(b.page == 1 and b.table == 0 for b in cells)
+    assert [(b.row, b.col) for b in cells] == [(r, c) for r in range(3) for c in range(3)]
+    assert len(document.tables) == 1
+    assert document.tables[0].rows == rows
+    assert document.tables[0].page == 1
+    assert document.tables[0].index == 1
+    lines = texts(document, "line")
+    assert not any("2,013.19" in t or "金亭花苑" in t for t in lines)
+
+
+def test_pdf_page_number_footer_and_running_header(tmp_path):
+    pages = [[f"第{n}页正文内容。"] for n in range(1, 5)]
+    path = make_pdf(tmp_path / "f.pdf", pages, header="某区老旧小区改造工作专报", footer="第{page}页 共{pages}页")
+    document = read_document(path)
+    assert [b.text for b in document.blocks if b.kind == "footer"] == [f"第{n}页 共4页" for n in range(1, 5)]
+    assert [b.page for b in document.blocks if b.kind == "header"] == [1, 2, 3, 4]
+    assert texts(document, "line") == [f"第{n}页正文内容。" for n in range(1, 5)]
+    assert [b.page for b in document.blocks][:3] == [1, 1, 1]  # furniture keeps its page and place
+
+
+def test_pdf_report_matches_ground_truth(tmp_path):
+    truth = report_pages(3, seed=7, table_every=2)
+    path = make_report_pdf(tmp_path / "rep.pdf", 3, seed=7, table_every=2, mixed_fonts=True)
+    document = read_document(path)
+    for number, items in enumerate(truth, start=1):
+        expected = [i.strip("\u3000") for i in items if isinstance(i, str)]
+        got = [b.text for b in document.blocks if b.page == number and b.kind == "line"]
+        assert got == expected
+    assert len(document.tables) == 1 and document.tables[0].page == 2
+
+
+def test_encrypted_pdf(tmp_path):
+    error = read_error(make_encrypted_pdf(tmp_path / "locked.pdf"))
+    assert error.kind == "encrypted"
+    assert "密码" in error.message
+
+
+def test_pdf_with_owner_password_only_is_read(tmp_path):
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    protection = StandardEncryption("", ownerPassword="owner", canCopy=0, canModify=0)
+    document = read_document(make_pdf(tmp_path / "restricted.pdf", [PAGE1], encrypt=protection))
+    assert texts(document) == PAGE1
+
+
+def test_image_only_pdf_is_no_text(tmp_path):
+    error = read_error(make_image_pdf(tmp_path / "scan.pdf", n_pages=2))
+    assert error.kind == "no_text"
+    assert "扫描件需要 OCR" in error.message
+
+
+def test_pdf_with_one_scanned_page_warns(tmp_path):
+    text_pdf = make_pdf(tmp_path / "a.pdf", [PAGE1])
+    scan_pdf = make_image_pdf(tmp_path / "b.pdf")
+    # concatenate page 1 of the text PDF and the scanned page with pdfplumber's own dependency
+    from pypdfium2 import PdfDocument
+
+    merged = PdfDocument.new()
+    for source in (text_pdf, scan_pdf):
+        merged.import_pages(PdfDocument(source))
+    merged.save(tmp_path / "mixed.pdf")
+    document = read_document(tmp_path / "mixed.pdf")
+    assert document.pages == 2
+    assert texts(document) == PAGE1
+    assert any("第 2 页" in w and "OCR" in w for w in document.warnings)
+
+
+def test_random_bytes_named_pdf(tmp_path):
+    path = tmp_path / "r.pdf"
+    path.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(5000)))
+    assert read_error(path).kind == "unreadable"
+
+
+def test_html_named_pdf(tmp_path):
+    path = tmp_path / "r.pdf"
+    path.write_text("<!DOCTYPE html><html><head><title>404</title></head><body>页面不存在</body></html>",
+                    encoding="utf-8")
+    error = read_error(path)
+    assert error.kind == "unreadable"
+    assert "HTML" in error.message
+
+
+@pytest.mark.parametrize("fraction", [0.25, 0.5, 0.75, 0.95])
+def test_truncated_pdf_never_crashes(tmp_path, fraction):
+    whole = make_report_pdf(tmp_path / "whole.pdf", 4, seed=1).read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(whole[: int(len(whole) * fraction)])
+    try:
+        document = read_document(path)
+    except ReadError as error:
+        assert error.kind == "unreadable"
+    else:  # a partial result is acceptable
+        assert document.format == "pdf"
+
+
+def test_pdf_header_only_is_unreadable(tmp_path):
+    path = tmp_path / "stub.pdf"
+    path.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    assert read_error(path).kind == "unreadable"
+
+
+# ---------------------------------------------------------------------------
+# Any format
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx", ".txt"])
+def test_zero_byte_file_is_empty(tmp_path, suffix):
+    path = tmp_path / f"empty{suffix}"
+    path.write_bytes(b"")
+    assert read_error(path).kind == "empty"
+
+
+def test_jpg_is_unsupported(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "photo.jpg"
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(path, "JPEG")
+    assert read_error(path).kind == "unsupported"
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".wps", ".md", ""])
+def test_other_suffixes_are_unsupported(tmp_path, suffix):
+    path = tmp_path / f"report{suffix}"
+    path.write_text("一些文字", encoding="utf-8")
+    assert read_error(path).kind == "unsupported"
+
+
+def test_file_over_size_limit(tmp_path, monkeypatch):
+    path = make_txt(tmp_path / "big.txt", TXT)
+    monkeypatch.setattr(readers, "MAX_BYTES", 10)
+    assert read_error(path).kind == "too_large"
+
+
+def test_missing_file_and_directory(tmp_path):
+    assert read_error(tmp_path / "nope.pdf").kind == "unreadable"
+    folder = tmp_path / "dir.pdf"
+    folder.mkdir()
+    assert read_error(folder).kind == "unreadable"
+
+
+def test_file_without_read_permission(tmp_path):
+    path = make_txt(tmp_path / "locked.txt", TXT)
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as a user who can read any file (root)")
+        assert read_error(path).kind == "unreadable"
+    finally:
+        path.chmod(0o644)
+
+
+def test_readers_called_directly_also_wrap_errors(tmp_path):
+    path = tmp_path / "junk.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    with pytest.raises(ReadError) as info:
+        readers.read_pdf(path)
+    assert info.value.kind == "unreadable"

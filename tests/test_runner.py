@@ -1,0 +1,90 @@
+"""The batch runner: every input ends as one JSON record, bad files never stop the batch."""
+
+import json
+import os
+import time
+
+import pytest
+
+from analyzer import runner
+from analyzer.contract import validate_document
+from analyzer.pipeline import analyze_file as real_analyze_file
+
+REPORT = "关于2022年老旧小区改造工作的情况汇报\n一、基本情况\n全区改造小区12个，涉及居民2350户。\n二、存在问题\n资金不足。\nXX区住建局\n2023年3月15日\n"
+
+
+def _write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _misbehaving(path):
+    """Stand-in for analyze_file in the workers: hangs or dies on some files."""
+    name = os.path.basename(str(path))
+    if "hang" in name:
+        time.sleep(60)
+    if "crash" in name:
+        os._exit(3)
+    return real_analyze_file(path)
+
+
+def test_batch_writes_one_valid_json_per_file(tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    _write(src / "a.txt", REPORT)
+    _write(src / "sub" / "a.txt", REPORT, "gbk")  # same name in another folder
+    _write(src / "空文件.txt", "")
+    (src / "notes.md").write_text("ignored when walking a folder")
+    (src / "旧版.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    out = tmp_path / "out"
+    summary = runner.analyze_batch([src], out, jobs=2)
+    assert summary.total == 4 and summary.ok == 2 and summary.failed == 2
+    docs = sorted(p.name for p in (out / "documents").iterdir())
+    assert docs == ["a.txt.json", "a.txt~2.json", "旧版.doc.json", "空文件.txt.json"]
+    for p in (out / "documents").iterdir():
+        data = json.loads(p.read_text(encoding="utf-8"))
+        validate_document(data)
+    ok = json.loads((out / "documents" / "a.txt.json").read_text(encoding="utf-8"))
+    assert ok["status"] == "ok" and ok["reports"][0]["date"] == "2023-03-15"
+    assert ok["reports"][0]["title"] == "关于2022年老旧小区改造工作的情况汇报"
+    empty = json.loads((out / "documents" / "空文件.txt.json").read_text(encoding="utf-8"))
+    assert empty["status"] == "error" and empty["error"]["kind"] == "empty"
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["files"] == 4 and run["ok"] == 2 and run["failed"] == 2 and len(run["errors"]) == 2
+    assert all(e["message"] for e in run["errors"])
+
+
+def test_hanging_and_crashing_files_are_cut_off_and_recorded(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "analyze_file", _misbehaving)
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):
+        _write(src / f"ok{i}.txt", REPORT)
+    _write(src / "hang.txt", REPORT)
+    _write(src / "crash.txt", REPORT)
+    started = time.monotonic()
+    summary = runner.analyze_batch([src], tmp_path / "out", jobs=2, timeout=2)
+    assert time.monotonic() - started < 30
+    assert summary.ok == 4 and summary.failed == 2
+    kinds = {os.path.basename(e["file"]): e["kind"] for e in summary.errors}
+    assert kinds == {"hang.txt": "timeout", "crash.txt": "unreadable"}
+    for name in ("hang.txt", "crash.txt"):
+        data = json.loads((tmp_path / "out" / "documents" / f"{name}.json").read_text(encoding="utf-8"))
+        validate_document(data)
+        assert data["status"] == "error" and "秒" in data["error"]["message"] or "进程" in data["error"]["message"]
+
+
+def test_ledger_file_is_not_taken_for_a_report(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    _write(src / "r.txt", REPORT)
+    ledger = _write(src / "台账.txt", "小区名称,户数\n金亭花苑,2350\n")
+    summary = runner.analyze_batch([src], tmp_path / "out", ledger=ledger, jobs=1)
+    assert summary.total == 1 and summary.ledger == str(ledger)
+
+
+def test_named_unsupported_file_gets_an_error_record(tmp_path):
+    f = tmp_path / "照片.jpg"
+    f.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    summary = runner.analyze_batch([f], tmp_path / "out", jobs=1)
+    assert summary.failed == 1 and summary.errors[0]["kind"] == "unsupported"
