@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 # the normalizer may re-join them. Every other boundary (a .docx paragraph, a table row) is hard.
 SOFT_BLOCK_KINDS = {"line"}
 SOFT_FORMATS = {"txt", "pdf"}
+# Running headers and page numbers the PDF reader recognised: left out so a sentence that
+# continues on the next page is joined back.
+PAGE_FURNITURE = {"header", "footer"}
 
 ReportStage = Callable[[Report, "DocText"], None]
 REPORT_STAGES: list[ReportStage] = []
@@ -74,6 +77,7 @@ def assemble(document: Document) -> tuple[str, set[int], list[int]]:
 
     Cells of one table row are joined by a tab, everything else by a line break. Returns the
     text, the offsets of the hard line breaks (never re-joined), and each block's start offset.
+    A PDF's running headers and footers are left out (their start is recorded, their text is not).
     """
     parts: list[str] = []
     hard: set[int] = set()
@@ -82,6 +86,9 @@ def assemble(document: Document) -> tuple[str, set[int], list[int]]:
     prev: Block | None = None
     soft_format = document.format in SOFT_FORMATS
     for block in document.blocks:
+        if soft_format and block.kind in PAGE_FURNITURE:
+            starts.append(pos)  # a running header/page number of a PDF page: not part of the text
+            continue
         text = block.text.replace("\r", "")
         if prev is not None:
             same_row = (block.kind == "cell" and prev.kind == "cell" and block.table == prev.table

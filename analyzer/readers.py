@@ -36,19 +36,25 @@ Blocks (see ``analyzer.types.Block``)
     the table's first cell block, a merged cell's text stands in its first grid position and the
     positions it covers hold "".
 
-PDF engine: pdfminer (through pdfplumber) for everything, measured on this project's generated
-reports (tests/make_files.py, scripts/bench_readers.py; 2-CPU Linux VM):
-    * pypdfium2 ``get_text_range`` reads ~500–1,000 pages/s but, where the CJK font is not embedded and
-      no system font has the glyph (any Linux server without CJK fonts), it silently DROPS single-glyph
-      text runs: "26栋646户" came out as "26 646户", "2025年12月30日" as "2025 12 30日", 105 characters
-      lost on 10 Word-style pages. Its output also depends on the fonts installed on the machine.
-    * pdfplumber/pdfminer read every character on every test set (figures 15.82 / 2,013.19 / 67.5%
-      and “…” quotes intact) at ~20–30 dense CJK pages/s (extract_text_lines).
-    * This module takes pdfminer's layout objects (``page.layout``) directly and builds the lines
-      itself (space when a gap exceeds half the font size, fake-bold duplicates dropped); pdfplumber's
-      per-character dict conversion, about half of its time, is then only paid on pages that have
-      ruled lines, where ``find_tables`` runs. That is ~1.6–2× pdfplumber's ``extract_text_lines`` with
-      the same text. See the README for the current figures.
+PDF engine: pdfminer (through pdfplumber) for text and tables, chosen on figures measured with
+scripts/bench_readers.py (30 generated reports x 10 dense CJK pages in four producer styles; 2-CPU
+Linux VM without CJK system fonts; full table in the README):
+    * pypdfium2 ``get_text_range``: ~710 pages/s, but where a CJK font is not embedded and no system
+      font has the glyph it silently DROPS text runs of a single glyph: "26栋646户" comes out as
+      "26 646户", "2025年12月30日" as "2025 12 30日", a line holding only "。" vanishes. 2,043
+      characters lost, 6.6% of figure+unit pairs broken; its output also depends on the fonts
+      installed on the machine that runs the batch.
+    * pdfplumber ``extract_text_lines`` (default x_tolerance=3): every character kept, ~22 pages/s;
+      justified lines (3.5 pt letter spacing) come out letter by letter ("1 5 . 8 2").
+    * chosen: pdfminer's layout objects (``page.layout``) read directly, lines built here (a space
+      only where a gap exceeds half the font size, fake-bold duplicates dropped, turned pages read
+      along their text); pdfplumber's per-character dict conversion (half its time) is paid only on
+      pages with ruled lines, where ``page.find_tables`` runs and the glyphs inside each table go to
+      its cells and not to the lines. ~37 pages/s, 100% of lines, cells, figures and quotes.
+    * a hybrid (pypdfium2 text + pdfplumber on pages with ruled lines) was ~140 pages/s but inherits
+      PDFium's losses on every page without a table.
+    PDFium is kept as a per-page fallback for pages whose glyphs pdfminer cannot map to Unicode
+    ("(cid:N)"), e.g. CID fonts in PDFs that carry only an owner password.
 """
 
 from __future__ import annotations
@@ -88,7 +94,6 @@ MAX_DOCX_INFLATED = 300 * 1024 * 1024  # zip-bomb guard: total uncompressed size
 
 # PDF layout tuning, in units of the font size of the characters concerned.
 PDF_SPACE_GAP = 0.5  # a horizontal gap wider than this between two glyphs reads as a space
-PDF_LATIN_SPACE_GAP = 0.2  # the same between two Latin letters (English words without space glyphs)
 PDF_DUPLICATE_OFFSET = 0.3  # the same glyph drawn again closer than this is fake bold: dropped
 PDF_LINE_OVERLAP = 0.5  # glyphs overlapping vertically by this share of the smaller one share a line
 PDF_MIN_PAGE_CHARS = 10  # a page with fewer visible characters has no usable text layer
@@ -143,7 +148,7 @@ def read_document(path: str | os.PathLike) -> Document:
     Example: ``read_document("汇报.pdf").blocks[0].text``.
     """
     p = Path(path)
-    size = _check_file(p)
+    _check_file(p)
     suffix = p.suffix.lower()
     head = _read_head(p)
     content = _sniff(head, p)
@@ -272,10 +277,10 @@ def _looks_like_text(head: bytes) -> bool:
         return True
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8)):
         return True
-    if b"\x00" in head:
-        return _utf16_without_bom(head) is not None
+    if _utf16_without_bom(head) is not None:
+        return True
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
-    return controls <= len(head) * 0.01
+    return controls <= len(head) * 0.01  # a few stray NULs (padding) are tolerated
 
 
 def _ole_is_encrypted_ooxml(p: Path) -> bool:
@@ -379,8 +384,8 @@ def _utf16_without_bom(sample: bytes) -> str | None:
         return None
     for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
         if zeros >= 0.9 * (even + odd) and other <= n * 0.01:
-            try:
-                sample[:n].decode(codec)
+            try:  # incremental: a surrogate pair cut at the end of the sample is fine
+                codecs.getincrementaldecoder(codec)().decode(sample[:n], final=False)
             except UnicodeDecodeError:
                 continue
             return codec
@@ -418,8 +423,12 @@ def read_txt(path: Path) -> Document:
         warnings.append("文本编码无法准确识别，部分字符可能显示为乱码（�）。建议用记事本另存为 UTF-8 编码后重新提交。")
     if encoding in ("utf-16", "utf-32", "utf-16-le", "utf-16-be"):
         text = text.lstrip("\ufeff")
-    if "\x00" in text:
+    nuls = text.count("\x00")
+    if nuls > len(text) * 0.01:
         raise ReadError("unreadable", "文件内容不是文本（含有二进制数据）。请确认文件是否正确，或另存为 .txt、.docx 或 PDF。")
+    if nuls:
+        text = text.replace("\x00", "")
+        warnings.append(f"文本中有 {nuls} 个空字符（\\0），已忽略。")
     if not text.strip():
         raise ReadError("empty", "文本文件中没有任何文字。请确认文件内容是否完整。")
     lines = _NEWLINES.split(text)
@@ -446,7 +455,7 @@ def _w(tag: str) -> str:
 _P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT = _w("p"), _w("tbl"), _w("tr"), _w("tc"), _w("sdt"), _w("sdtContent")
 _T, _TAB, _BR, _CR, _PTAB = _w("t"), _w("tab"), _w("br"), _w("cr"), _w("ptab")
 _NO_BREAK_HYPHEN, _TXBX = _w("noBreakHyphen"), _w("txbxContent")
-_CUSTOM_XML, _SMART_TAG = _w("customXml"), _w("smartTag")
+_CUSTOM_XML = _w("customXml")
 _FALLBACK = f"{{{_MC_NS}}}Fallback"
 # Subtrees whose text is not part of the visible paragraph text.
 _SKIP_IN_PARAGRAPH = {_FALLBACK, _w("delText"), _w("instrText"), _w("moveFrom"), _w("del"),
@@ -781,23 +790,35 @@ def read_pdf(path: Path) -> Document:
         failed: list[int] = []
         pictures: list[int] = []
         unmapped: list[int] = []
+        rescued: list[int] = []
         margins: list[tuple[str, Block]] = []
         text_pages = 0
-        for number, page in enumerate(pages, start=1):
-            try:
-                scan = _scan_page(page)
-                if scan.visible >= PDF_MIN_PAGE_CHARS:
-                    text_pages += 1
-                elif scan.unmapped:
-                    unmapped.append(number)
-                elif scan.images:
-                    pictures.append(number)
-                blocks.extend(_page_blocks(page, number, scan, tables, len(blocks), margins))
-            except Exception as e:  # noqa: BLE001 - one bad page must not lose the others
-                logger.warning("%s: page %d unreadable: %s: %s", path, number, type(e).__name__, e)
-                failed.append(number)
-            finally:
-                page.close()
+        fallback = _PdfiumFallback(path)
+        try:
+            for number, page in enumerate(pages, start=1):
+                try:
+                    scan = _scan_page(page)
+                    if scan.unmapped >= PDF_MIN_PAGE_CHARS and scan.unmapped > scan.visible:
+                        lines = fallback.page_lines(number - 1)
+                        if sum(len(line) for line in lines) >= PDF_MIN_PAGE_CHARS:
+                            blocks.extend(Block(text=line, kind="line", page=number) for line in lines)
+                            rescued.append(number)
+                            text_pages += 1
+                            continue
+                    if scan.visible >= PDF_MIN_PAGE_CHARS:
+                        text_pages += 1
+                    elif scan.unmapped:
+                        unmapped.append(number)
+                    elif scan.images:
+                        pictures.append(number)
+                    blocks.extend(_page_blocks(page, number, scan, tables, len(blocks), margins))
+                except Exception as e:  # noqa: BLE001 - one bad page must not lose the others
+                    logger.warning("%s: page %d unreadable: %s: %s", path, number, type(e).__name__, e)
+                    failed.append(number)
+                finally:
+                    page.close()
+        finally:
+            fallback.close()
         page_count = len(pages)
 
     if len(failed) == page_count:
@@ -816,8 +837,53 @@ def read_pdf(path: Path) -> Document:
         warnings.append(f"第 {_page_list(pictures)} 页没有文字层（可能是扫描页或图片），需要 OCR，内容未读取。")
     if unmapped:
         warnings.append(f"第 {_page_list(unmapped)} 页的字体编码无法识别，文字未能提取。")
+    if rescued:
+        warnings.append(f"第 {_page_list(rescued)} 页的字体缺少标准文字编码，已改用备用方式提取文字"
+                        "（表格按普通文字行读取，页眉页脚未单独标出），请核对。")
     return _finish(Document(path=str(path), format="pdf", blocks=blocks, tables=tables, pages=page_count,
                             warnings=warnings))
+
+
+class _PdfiumFallback:
+    """pypdfium2, opened on first use, for pages whose fonts pdfminer cannot map to Unicode.
+
+    pdfminer leaves such glyphs as "(cid:N)": fonts without a ToUnicode map whose character
+    collection it cannot resolve — for instance CID fonts in a PDF with an owner password, whose
+    CIDSystemInfo strings it does not decrypt. PDFium reads those pages.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._pdf: Any = None
+        self._failed = False
+
+    def page_lines(self, index: int) -> list[str]:
+        if self._failed:
+            return []
+        try:
+            if self._pdf is None:
+                import pypdfium2
+
+                self._pdf = pypdfium2.PdfDocument(str(self.path))
+            page = self._pdf[index]
+            try:
+                textpage = page.get_textpage()
+                try:
+                    text = textpage.get_text_range()
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+        except Exception as e:  # noqa: BLE001 - the fallback is best effort
+            logger.warning("%s: PDFium fallback failed: %s: %s", self.path, type(e).__name__, e)
+            self._failed = True
+            return []
+        return [line.strip() for line in _NEWLINES.split(text) if line.strip()]
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+            self._pdf = None
 
 
 def _page_list(pages: list[int]) -> str:
@@ -1024,10 +1090,6 @@ def _cluster_lines(chars: list[_Char]) -> list[list[_Char]]:
     return clusters
 
 
-def _is_latin_letter(text: str) -> bool:
-    return text.isascii() and text.isalpha()
-
-
 def _join_line(chars: list[_Char]) -> str:
     out: list[str] = []
     prev: _Char | None = None
@@ -1041,10 +1103,7 @@ def _join_line(chars: list[_Char]) -> str:
                     and abs(c.top - prev.top) < PDF_DUPLICATE_OFFSET * prev.size:
                 continue
             gap = c.x0 - prev.x1
-            limit = PDF_SPACE_GAP
-            if _is_latin_letter(c.text) and _is_latin_letter(prev.text):
-                limit = PDF_LATIN_SPACE_GAP  # words set without space glyphs
-            if gap > limit * min(c.size, prev.size) and out and out[-1] != " ":
+            if gap > PDF_SPACE_GAP * min(c.size, prev.size) and out and out[-1] != " ":
                 out.append(" ")
         out.append(c.text)
         prev = c

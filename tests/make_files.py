@@ -456,7 +456,8 @@ def _rewrite_zip_member(path: Path, member: str, transform) -> None:
 
 def make_docx_with_external_entity(path: PathLike, target: PathLike, visible: str = "正文段落") -> Path:
     """Write a .docx whose document.xml declares an external entity pointing at the local file
-    ``target`` and uses it in a paragraph next to ``visible`` (an XXE probe)."""
+    ``target`` and uses it inside the paragraph ``visible``, after its first character (an XXE
+    probe: a safe reader returns ``visible`` unchanged and none of ``target``'s content)."""
     path = make_docx(path, [visible])
     uri = Path(target).resolve().as_uri()
 
@@ -465,7 +466,8 @@ def make_docx_with_external_entity(path: PathLike, target: PathLike, visible: st
         decl_end = text.index("?>") + 2 if text.startswith("<?xml") else 0
         doctype = f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "{uri}">]>'
         text = text[:decl_end] + doctype + text[decl_end:]
-        text = text.replace(f"<w:t>{visible}</w:t>", f"<w:t>{visible}&xxe;</w:t>", 1)
+        probe = f"<w:t>{visible[:1]}&xxe;{visible[1:]}</w:t>"  # the entity inside the visible text
+        text = text.replace(f"<w:t>{visible}</w:t>", probe, 1)
         return text.encode("utf-8")
 
     _rewrite_zip_member(path, "word/document.xml", inject)

@@ -72,3 +72,16 @@ def test_bad_files_end_as_error_records(tmp_path, content, kind):
     assert result.status == "error" and result.error.kind == kind and doc_text is None
     assert result.error.message and not result.error.message.isascii()
     validate_document(result.to_dict())
+
+
+def test_sentence_running_across_a_pdf_page_break_is_joined(tmp_path):
+    pages = [["关于老旧小区改造的情况汇报", "一、基本情况", "全区共改造老旧小区12个，涉及居民"],
+             ["2350户，总投资8260万元。", "二、存在问题", "资金不足，"], ["配套难。"]]
+    # the reader recognises a running header when it repeats on half the pages, three at least
+    pdf = make_pdf(tmp_path / "r.pdf", pages, footer="- {page} -", header="东城区住房和城乡建设局")
+    result, doc_text = analyze_path(pdf)
+    (report,) = result.reports
+    assert "涉及居民2350户，总投资8260万元。" in report.text
+    assert "东城区住房和城乡建设局" not in report.text and "资金不足，配套难。" in report.text
+    i = report.text.index("2350户")
+    assert report.page_at(i) == 2 and report.page_at(0) == 1

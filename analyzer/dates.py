@@ -1,0 +1,157 @@
+"""Date grammar: dates at the granularity written, with the year resolved from context.
+
+``find_dates(text, report_date)`` returns every date mention of a normalized report text as a
+:class:`DateMention` whose value is an ISO partial string (``2021``, ``2021-06``, ``2021-12-30``)
+or a ``[lo, hi]`` pair for ranges and decades. A month written without its year (``截至10月底``,
+``11月初``) takes the nearest explicit year before it in the same report, else the year of the
+report's own date; ``去年/今年/明年`` are taken relative to the report's own date. The computer's
+clock is never used: a date that cannot be resolved is not returned.
+
+>>> [(d.raw, d.value) for d in find_dates("本次改造于2021年6月底进场，2021.12.30竣工。")]
+[('2021年6月底', '2021-06'), ('2021.12.30', '2021-12-30')]
+>>> [(d.raw, d.value) for d in find_dates("截至10月底，已开工12个。", report_date="2022-11")]
+[('10月底', '2022-10')]
+>>> [(d.raw, d.value) for d in find_dates("小区建于上世纪八九十年代，2019—2021年共改造26个。")]
+[('上世纪八九十年代', ['1980', '1999']), ('2019—2021年', ['2019', '2021'])]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+YEAR = r"(?:19[4-9]\d|20\d\d|[〇零一二三四五六七八九]{4})"
+MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+DAY = r"(?:3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
+PART = r"(?:底|末|初|中旬|上旬|下旬|中下旬|份|前|中)"
+
+_PATTERNS = [
+    # 2019—2021年, 2019年至2021年, 2019-2021年度
+    ("year_range", re.compile(rf"(?P<y1>{YEAR})\s*(?:年)?\s*(?:—|－|-|–|~|～|至|到)\s*(?P<y2>{YEAR})\s*年(?:度)?")),
+    # 2021年6月30日, 2021年6月底, 二〇二一年十二月
+    ("ymd", re.compile(rf"(?P<y>{YEAR})\s*年\s*(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?(?P<part>{PART})?")),
+    # 2021.12.30, 2021-12-30, 2021/6
+    ("dotted", re.compile(rf"(?<![\d.])(?P<y>(?:19|20)\d\d)\s*[./\-]\s*(?P<m>1[0-2]|0?[1-9])"
+                          rf"(?:\s*[./\-]\s*(?P<d>3[01]|[12]\d|0?[1-9]))?(?![\d.%万亿元平户栋个])")),
+    # 上世纪八九十年代, 八十年代, 1990年代, 20世纪80年代
+    ("decade", re.compile(r"(?:上世纪|20世纪|二十世纪)?(?P<dec>[五六七八九]{1,2}十|[5-9]0|19[5-9]0)年代(?P<part>初|末|中期|前期|后期)?")),
+    # 2021年, 2021年度
+    ("year", re.compile(rf"(?P<y>{YEAR})\s*年(?:度)?(?!\s*[—\-–~～至到]\s*{YEAR})")),
+    # 10月底, 11月初, 6月30日 (year from context)
+    ("md", re.compile(rf"(?<![\d年〇零一二三四五六七八九十])(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?(?P<part>{PART})?")),
+    # 去年底, 今年6月, 明年
+    ("relative", re.compile(rf"(?P<rel>去年|今年|明年|上年|当年|本年)(?:\s*(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?)?(?P<part>底|末|初)?")),
+]
+_REL = {"去年": -1, "上年": -1, "今年": 0, "当年": 0, "本年": 0, "明年": 1}
+
+
+@dataclass(slots=True)
+class DateMention:
+    value: str | list[str]
+    raw: str
+    start: int
+    end: int
+    kind: str  # which pattern matched: ymd, dotted, year, year_range, decade, md, relative
+    resolved: bool = False  # the year came from context
+
+
+def cn_int(s: str) -> int | None:
+    """'12' → 12, '十二' → 12, '二十三' → 23, '二〇二一' → 2021.
+
+    >>> cn_int("二〇二一"), cn_int("十二"), cn_int("三十一"), cn_int("07")
+    (2021, 12, 31, 7)
+    """
+    s = s.strip()
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        t = _CN.get(tens, None) if tens else 1
+        o = _CN.get(ones, None) if ones else 0
+        return None if t is None or o is None else t * 10 + o
+    try:
+        return int("".join(str(_CN[c]) for c in s))
+    except KeyError:
+        return None
+
+
+def _iso(y: int, m: int | None = None, d: int | None = None) -> str | None:
+    if not 1900 <= y <= 2100:
+        return None
+    if m is None:
+        return f"{y:04d}"
+    if not 1 <= m <= 12:
+        return None
+    if d is None:
+        return f"{y:04d}-{m:02d}"
+    if not 1 <= d <= 31:
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def _decade(m: re.Match) -> list[str] | None:
+    dec = m.group("dec")
+    if dec.startswith("19"):
+        lo = int(dec)
+    elif dec.isdigit():
+        lo = 1900 + int(dec)
+    else:
+        digits = [c for c in dec if c != "十"]  # 八九十 → 八, 九
+        if not digits:
+            return None
+        first, last = _CN[digits[0]], _CN[digits[-1]]
+        return [f"{1900 + first * 10}", f"{1900 + last * 10 + 9}"]
+    return [f"{lo}", f"{lo + 9}"]
+
+
+def find_dates(text: str, report_date: str | None = None) -> list[DateMention]:
+    """Every date mention of ``text``, left to right, non-overlapping (longest pattern first)."""
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, int, str, re.Match]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            taken.append((s, e))
+            found.append((s, e, kind, m))
+    found.sort(key=lambda f: f[0])
+
+    report_year = int(report_date[:4]) if report_date else None
+    last_year: int | None = None
+    out: list[DateMention] = []
+    for s, e, kind, m in found:
+        value: str | list[str] | None = None
+        resolved = False
+        if kind == "year_range":
+            y1, y2 = cn_int(m.group("y1")), cn_int(m.group("y2"))
+            if y1 and y2 and y1 <= y2 and _iso(y1) and _iso(y2):
+                value = [f"{y1:04d}", f"{y2:04d}"]
+                last_year = y2
+        elif kind in ("ymd", "dotted", "year"):
+            y = cn_int(m.group("y"))
+            mo = cn_int(m.group("m")) if kind != "year" and m.group("m") else None
+            d = cn_int(m.group("d")) if kind != "year" and m.group("d") else None
+            value = _iso(y, mo, d) if y else None
+            if value:
+                last_year = y
+        elif kind == "decade":
+            value = _decade(m)
+        elif kind == "md":
+            year = last_year or report_year
+            if year:
+                value = _iso(year, cn_int(m.group("m")), cn_int(m.group("d")) if m.group("d") else None)
+                resolved = True
+        elif kind == "relative":
+            if report_year:
+                year = report_year + _REL[m.group("rel")]
+                mo = cn_int(m.group("m")) if m.group("m") else None
+                d = cn_int(m.group("d")) if m.group("d") else None
+                value = _iso(year, mo, d)
+                resolved = True
+        if value:
+            out.append(DateMention(value, text[s:e], s, e, kind, resolved))
+    return out
