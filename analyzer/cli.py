@@ -94,6 +94,32 @@ def read(file: Path, as_json: bool) -> None:
             click.echo(f"{'  ' * s.level}{s.heading}  〔{s.kind}〕")
 
 
+@cli.group(name="eval")
+def eval_group() -> None:
+    """在标注语料上评测各抽取环节的准确率。"""
+
+
+@eval_group.command(name="facts")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("corpora/facts"), show_default=True, help="标注语料目录（含 reports/ 与 annotations/）。")
+@click.option("--errors", type=int, default=0, show_default=True, help="每类错误列出的样例条数。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出评测结果。")
+def eval_facts(corpus: Path, errors: int, as_json: bool) -> None:
+    """评测数据抽取：按类型输出精确率、召回率、F1，以及角色、主体、范围等属性的准确率。
+
+    \b
+    示例：
+        analyzer eval facts --corpus corpora/facts --errors 10
+    """
+    from .evaluate import evaluate_facts, format_fact_scores
+
+    scores = evaluate_facts(corpus)
+    if as_json:
+        click.echo(json.dumps(scores.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_fact_scores(scores, errors=errors))
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m analyzer`
     cli(prog_name="analyzer")
 

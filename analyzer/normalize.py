@@ -278,6 +278,10 @@ def _break_headings(text: str) -> str:
     text = "".join(chars)
     chars = list(text)
     for m in _RUN_ON_HEADING.finditer(text):
+        head, nxt = m.group(1), text[m.end():m.end() + 1]
+        # "（三）供热管网资金缺口约 300 万元" is a sentence, not a heading: the figure belongs to it.
+        if head[-1] in "约近达共为是有和及与的了超逾" or (nxt.isdigit() and not _section_line().match(head)):
+            continue
         chars[m.end(1)] = "\n"
     return "".join(chars)
 
@@ -304,6 +308,9 @@ _DATE_LINE = re.compile(r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年[\
 _ISSUER_LINE = re.compile(r"^.{2,30}(?:局|委|委员会|办公室|办|政府|街道办事处|街道|公司|社区|居委会|中心|政协|人大)$")
 
 
+_PIPE_ROW = re.compile(r"^\|.*\|$")  # a text table row: | 1 | 金亭花苑 | 2350 |
+
+
 def _keep_break(prev: str, nxt: str) -> bool:
     """Whether the line break between ``prev`` and ``nxt`` is a real paragraph break."""
     if not prev or not nxt:
@@ -313,7 +320,7 @@ def _keep_break(prev: str, nxt: str) -> bool:
         return True
     if last in _CLOSERS and len(prev) > 1 and prev[-2] in _SENTENCE_END:
         return True
-    if "\t" in prev or "\t" in nxt:  # table rows
+    if "\t" in prev or "\t" in nxt or _PIPE_ROW.match(prev) or _PIPE_ROW.match(nxt):  # table rows
         return True
     if LINE_HEADING.match(nxt) or _openers().match(nxt):
         return True

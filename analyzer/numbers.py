@@ -24,8 +24,15 @@ Decisions on ambiguous forms (see also the comments in ``data/units.toml``):
 
 - bare ``3万`` / ``1.2亿`` without 元 is investment only right after a money cue (``总投资1.2亿``: [money_bare]);
 - bare ``楼`` is not a building count (``3楼`` is a floor or a building name); ``栋楼`` ``栋住宅楼`` are;
-- ``座`` and ``套`` count buildings / households only when no other noun follows (``3座桥``, ``3套设备``);
-- a Chinese numeral written as a single ``一`` is never a figure (``一户一册``, ``一座城``, ``每一户``);
+  ``3栋2单元`` is an address; ``3-1栋`` is not a range;
+- ``座`` counts buildings only when no other noun follows and no 公厕/桥/停车楼… precedes (``3座桥``);
+  ``套`` counts households only next to a housing word (``住房120套``, ``120套住房``, not ``门禁126套``);
+- communities: ``N个小区`` ``N处老旧小区`` ``N个院落`` ``N个改造小区``, and noun-first ``小区…N个`` when only
+  listed gap words stand between (``改造小区11个``, ``小区等3个``, ``48个小区已开工46个``), never
+  ``项目16个``; an elliptical ``已完工21个`` with no 小区 before it is left to the extractor;
+- money rates are not amounts: ``户均3.5万元``, ``每户5000元``, ``322元/平方米`` give nothing;
+- ``一`` before a unit is a figure (``一栋多层住宅``) except in idioms ``一户一册`` ``一栋一策`` (unit + numeral),
+  after 每/第/统/同/逐… (``每一户``, ``统一``), and ``一座城`` (座 followed by another noun);
 - ``逾`` is reported as ``超过`` (it stands before the number, like 超过); ``达`` is not an approximation;
 - a range keeps one multiplier for both ends when only the second has one (``20—30万元`` = 20–30 万元).
 """
@@ -54,6 +61,7 @@ CN_DIGITS: dict[str, int] = {
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }
 CN_POINT = "点"  # 三点五 = 3.5
+MAX_DIGITS = 20  # longer digit strings are identifiers
 _CN_DIGIT_CLASS = "".join(CN_DIGITS)
 _CJK_CHAR = re.compile(f"[{CJK}]")
 _SMALL_UNIT_LIMIT = Decimal(10000)  # place values below this are 十百千, from it on 万亿
@@ -90,11 +98,16 @@ def _alt(forms) -> str:
 
 _ARABIC = (
     r"(?<![\d.,A-Za-z_/#])"          # not inside a longer number, a code or a name (No.5, A3, 1/3, #3)
+    r"(?<!\d[ ])"                    # nor the tail of a badly spaced one (12 34)
     r"(?:\d{1,3}(?:,\d{3})+(?!\d)"   # 1,234  13,862,400 (comma groups of exactly three digits)
     r"|\d{1,3}(?:[ ]\d{3})+(?!\d)"   # 30 511 (a space between three-digit groups)
     r"|\d+)"                         # 2350
     r"(?:\.\d+)?(?![\d])"            # .19
 )
+
+
+# The same number, anchored by fullmatch in parse_number.
+_ARABIC_FULL = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ ]\d{3})+|\d+)(?:\.\d+)?")
 
 
 def _cn_pattern() -> str:
@@ -157,6 +170,8 @@ def _parse_arabic(s: str) -> tuple[Decimal, int] | None:
     if not _ARABIC_FULL.fullmatch(s):
         return None
     digits = s.replace(",", "").replace(" ", "")
+    if len(digits) > MAX_DIGITS:
+        return None                       # an identifier, not a figure
     decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
     return Decimal(digits), decimals
 
@@ -281,8 +296,13 @@ def parse_number(text: str) -> Decimal | None:
         return None
 
 
+@lru_cache(maxsize=None)
+def _arabic_mult() -> re.Pattern:
+    return re.compile(rf"({_ARABIC_FULL.pattern})((?:{_mult_alt()})?)")
+
+
 def _parse_arabic_with_mult(s: str) -> Decimal | None:
-    m = _ARABIC_MULT.fullmatch(s)
+    m = _arabic_mult().fullmatch(s)
     if not m:
         return None
     parsed = _parse_arabic(m.group(1))
@@ -307,7 +327,9 @@ class _Unit:
     multipliers: bool
     strict: bool
     then: tuple[str, ...]
+    needs: tuple[str, ...]
     not_after: tuple[str, ...]
+    window: int
     reject_next: re.Pattern | None
 
 
@@ -325,6 +347,8 @@ class _Grammar:
     not_after: tuple[str, ...]
     cn_not_after: tuple[str, ...]
     cn_rejected: frozenset[str]
+    idiom_numerals: frozenset[str]
+    idiom_next: tuple[str, ...]
     noun_first_before: re.Pattern
     noun_first_classifiers: frozenset[str]
     noun_first_then: tuple[str, ...]
@@ -384,7 +408,8 @@ def _load_units() -> dict[str, _Unit]:
         spec = _Unit(
             type=e["type"], unit=e["unit"], factor=_dec(e["factor"], f"{where}.factor"),
             multipliers=bool(e.get("multipliers", True)), strict=bool(e.get("strict", False)),
-            then=tuple(_strs(e, "then", where)), not_after=tuple(_strs(e, "not_after", where)),
+            then=tuple(_strs(e, "then", where)), needs=tuple(_strs(e, "needs", where)),
+            not_after=tuple(_strs(e, "not_after", where)), window=int(e.get("window", 6)),
             reject_next=reject_next,
         )
         forms = _strs(e, "forms", where)
@@ -412,27 +437,39 @@ def _grammar() -> _Grammar:
     middle = _markers(approx.get("middle"), "approx.middle")
     after = _markers(approx.get("after"), "approx.after")
     seps = _strs(data.get("range", {}), "separators", "range")
-    mult = _mult_alt()
+    # A multiplier is not taken when it starts a unit that has it built in (12万方 is 12 + 万方, not 12万 + 方).
+    built_in = [f for f in units if f[0] in _place_values()]
+    mult = f"(?!{_alt(built_in)})(?:{_mult_alt()})" if built_in else _mult_alt()
+    returned = [f for f, u in units.items() if u.type != "ignore"]
+    ascii_units = [f for f in units if not _CJK_CHAR.match(f)]
+    space = f"(?:[ ](?={_alt(ascii_units)}))?" if ascii_units else ""
+    after_marker = "(?:" + "|".join(f"(?<={re.escape(f)})" for f in before) + ")"
 
+    # Characters a figure can start with: lets the search skip ordinary text quickly.
+    starts = "".join(sorted({f[0] for f in before} | set(_CN_DIGIT_CLASS) | set(_place_values()) | {"百"}))
     main = re.compile(
         rf"""
+        (?=[\d{starts}])                  # quick filter: a digit, a numeral or an approximation marker
         (?P<pre>{_alt(before)})?          # approximation before the number: 约 近 超过 超 逾
         (?:
-            百分之(?P<pct>{NUM_PATTERN})  # 百分之九十
+            百分之(?P<pct>{NUM_PATTERN}|百)  # 百分之九十, 百分之百
           |
-            (?P<n1>{NUM_PATTERN})         # the number: 2,013.19 · 30 511 · 一千二百三十
+            (?P<n1>{NUM_PATTERN}          # the number: 2,013.19 · 30 511 · 一千二百三十
+              |{after_marker}[百千万])     #   or a bare place after an approximation: 近千户 约万人
             (?P<m1>{mult})?               # a multiplier after it: 万 亿 千万
             (?P<a1>{_alt(middle)})?       # 余/多 after the multiplier: 8000余户 2万余户
             (?P<m1b>{mult})?              #   … or before it: 1000余万元
             (?:                           # a range
-                (?P<u1>%)?                #   10%-20%: the first half may repeat the percent sign
+                (?P<u1>{_alt(returned)})? #   the first half may repeat the unit: 10%-20%, 300元至800元
                 (?P<sep>{_alt(seps)})     #   5到6 5-6 5～6 5至6 20—30
                 (?P<n2>{NUM_PATTERN})
                 (?P<m2>{mult})?
                 (?P<a2>{_alt(middle)})?
                 (?P<m2b>{mult})?
             )?
-            (?P<unit>{_alt(units)})?      # the unit, longest form first (ignored forms included)
+            {space}                       # 75.6 %, 500 ㎡: the normalizer keeps a space before a non-CJK unit
+            (?(u1)(?P<unit2>(?P=u1))      # the same unit again when the first half of a range had one,
+              |(?P<unit>{_alt(units)})?)  #   else the unit, longest form first (ignored forms included)
         )
         (?P<post>{_alt(after)})?          # approximation after the unit: 以上 左右
         """,
@@ -441,13 +478,16 @@ def _grammar() -> _Grammar:
 
     ph = data.get("placeholder", {})
     marks = "".join(re.escape(m) for m in _strs(ph, "marks", "placeholder"))
-    returned_forms = [f for f, u in units.items() if u.type != "ignore"]
-    ph_units = _alt(returned_forms + _strs(ph, "units", "placeholder"))
+    ph_units = _alt(returned + _strs(ph, "units", "placeholder"))
     bare = _alt(_strs(data, "money_bare_multipliers", ""))
     placeholder = re.compile(
         rf"""
         (?<![A-Za-z0-9{marks}])           # a whole run of marks, not the tail of a word or a number
         (?:
+            (?:(?<=\|)|(?<=\|[ ])|(?<=\t)|(?<=^))      # a table cell holding only marks: | 690 | X | 在建 |
+            [{marks}]+(?:[.,][{marks}]+)?
+            (?=[ ]?(?:\||\t|$))
+          |
             \d{{1,3}}[{marks}]+年(?:初|底|末|度)?      # 20XX年 20__年 202X年
           |
             [{marks}]+(?:[.,][{marks}]+)?              # X  XX  X.XX  X,XXX
@@ -455,16 +495,18 @@ def _grammar() -> _Grammar:
             (?:(?:{mult})?(?:{ph_units})|(?:{bare}))   # X个 XX万元 X万平米 X亿 X月份 XX年初
         )
         """,
-        re.VERBOSE,
+        re.VERBOSE | re.MULTILINE,
     )
 
     nf = data.get("noun_first", {})
+    gaps = [gap for gap in _strs(nf, "gaps", "noun_first") if gap]
     noun_first_before = re.compile(
-        f"(?:{_alt(_strs(nf, 'nouns', 'noun_first'))})(?:{_alt(_strs(nf, 'gaps', 'noun_first'))})$"
+        f"(?:{_alt(_strs(nf, 'nouns', 'noun_first'))})(?:{_alt(gaps)}){{0,3}}$"
     )
     mb = data.get("money_bare", {})
+    money_gaps = [gap for gap in _strs(mb, "gaps", "money_bare") if gap]
     money_before = re.compile(
-        f"(?:{_alt(_strs(mb, 'cues', 'money_bare'))})(?:{_alt(_strs(mb, 'gaps', 'money_bare'))})$"
+        f"(?:{_alt(_strs(mb, 'cues', 'money_bare'))})(?:{_alt(money_gaps)}){{0,2}}$"
     )
     ctx = data.get("context", {})
     return _Grammar(
@@ -480,6 +522,8 @@ def _grammar() -> _Grammar:
         not_after=tuple(_strs(ctx, "not_after", "context")),
         cn_not_after=tuple(_strs(ctx, "cn_not_after", "context")),
         cn_rejected=frozenset(_strs(ctx, "cn_rejected", "context")),
+        idiom_numerals=frozenset(_strs(ctx, "idiom_numerals", "context")),
+        idiom_next=tuple(_strs(ctx, "idiom_next", "context")),
         noun_first_before=noun_first_before,
         noun_first_classifiers=frozenset(_strs(nf, "classifiers", "noun_first")),
         noun_first_then=tuple(_strs(nf, "then", "noun_first")),
@@ -489,10 +533,6 @@ def _grammar() -> _Grammar:
     )
 
 
-_ARABIC_FULL = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ ]\d{3})+|\d+)(?:\.\d+)?")
-_ARABIC_MULT = re.compile(r"((?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ ]\d{3})+|\d+)(?:\.\d+)?)(\D*)")
-
-
 # ---------------------------------------------------------------------------
 # find_quantities
 # ---------------------------------------------------------------------------
@@ -500,6 +540,18 @@ _ARABIC_MULT = re.compile(r"((?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ ]\d{3})+|\d+)(?:\
 
 class _Reject(Exception):
     """A candidate match that is not a figure (internal control flow)."""
+
+
+_CLAUSE_END = re.compile(r"[，。；！？：\n]")
+
+
+def _clause_before(text: str, pos: int, width: int) -> str:
+    """Up to ``width`` characters before ``pos``, not reaching back over a clause boundary."""
+    window = text[max(0, pos - width):pos]
+    cut = None
+    for cut in _CLAUSE_END.finditer(window):
+        pass
+    return window[cut.end():] if cut else window
 
 
 def _cjk_follows(text: str, pos: int, allowed: tuple[str, ...]) -> bool:
@@ -518,10 +570,12 @@ def _number(m: re.Match, group: str, g: _Grammar, text: str,
         return parsed[0], parsed[1], Decimal(1), False
     if context:
         if s in g.cn_rejected:
-            raise _Reject                 # 一户一册, 一座城
+            raise _Reject                 # 〇户
         if text.endswith(g.cn_not_after, 0, m.start(group)):
             raise _Reject                 # 这一户, 统一
     places = _place_values()
+    if s in places:
+        return Decimal(1), 0, places[s], True     # 近千户, 百分之百: a bare place is one of it
     # 两万 → 2 × 万, 三千万 → 3000 × 万: a trailing section unit is the written multiplier (its scale),
     # unless a larger section comes before it (一亿二千万 is one numeral).
     big = {ch for ch, v in places.items() if v >= _SMALL_UNIT_LIMIT}
@@ -548,7 +602,11 @@ def _written_mult(m: re.Match, a: str, b: str) -> tuple[Decimal, str]:
 
 def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
     """Turn a match of the main pattern into a Quantity, or raise _Reject."""
-    num_start = m.start("pct") if m.group("pct") is not None else m.start("n1")
+    if m.group("unit") is None and m.group("unit2") is None and m.group("pct") is None \
+            and not (m.group("m1") or m.group("m1b") or m.group("m2") or m.group("m2b")) \
+            and m.group("n1")[-1] not in g.money_mults:
+        raise _Reject                     # fast path: a bare number (2021年, table cells, 一是)
+    num_start = m.start("pct") - len("百分之") if m.group("pct") is not None else m.start("n1")
     if text.endswith(g.not_after, 0, num_start):
         raise _Reject                     # 第3栋, 每100户
 
@@ -564,19 +622,27 @@ def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
 
     if m.group("pct") is not None:       # 百分之九十
         value, decimals, mult, _ = _number(m, "pct", g, text, context=False)
-        if mult != 1:
-            raise _Reject
-        return _make(value, g.percent, approx or (g.approx_after[post] if post else None),
+        return _make(value * mult, g.percent, approx or (g.approx_after[post] if post else None),
                      decimals, Decimal(1), start, end, text)
 
-    value, decimals, implied, is_cn = _number(m, "n1", g, text)
+    n1 = m.group("n1")
+    pair = None
+    if len(n1) == 2 and all(ch in CN_DIGITS for ch in n1) and not m.group("sep"):
+        a, b = (CN_DIGITS[ch] for ch in n1)
+        if b != a + 1 or a == 0:
+            raise _Reject                 # 二〇 is not a count
+        pair = (Decimal(a), Decimal(b))   # 三四个小区: three or four
+        value, decimals, implied = pair[0], 0, Decimal(1)
+    else:
+        value, decimals, implied, _ = _number(m, "n1", g, text)
     mult, written = _written_mult(m, "m1", "m1b")
     mult *= implied
     mid = m.group("a1")
 
-    form = m.group("unit")
+    unit_group = "unit2" if m.group("unit2") else "unit"
+    form = m.group(unit_group)
     spec = g.units.get(form) if form else None
-    unit_end = m.end("unit") if form else None
+    unit_end = m.end(unit_group) if form else None
 
     # Second number of a range.
     rng = None
@@ -586,16 +652,11 @@ def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
         mult2 *= implied2
         if mult == 1 and mult2 != 1:
             mult = mult2                  # 20—30万元: one multiplier for both ends
-        if m.group("u1") and (spec is None or spec.type != "percent"):
-            raise _Reject
         rng = (value, value2, mult2)
         decimals = max(decimals, dec2)
         mid = mid or m.group("a2")
-    elif is_cn and len(m.group("n1")) == 2 and all(ch in CN_DIGITS for ch in m.group("n1")):
-        a, b = (CN_DIGITS[ch] for ch in m.group("n1"))
-        if b != a + 1 or a == 0:
-            raise _Reject                 # 三四个 is a range; 二〇 is not a count
-        rng = (Decimal(a), Decimal(b), mult)
+    elif pair is not None:
+        rng = (pair[0], pair[1], mult)
 
     if spec is None or spec.type == "ignore":
         # Noun-first communities: 改造小区11个, 小区共11个 (span = number + 个).
@@ -623,10 +684,18 @@ def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
             raise _Reject                 # 3万%, 12万万方
         if spec.strict and not post and _cjk_follows(text, unit_end, spec.then):
             raise _Reject                 # 3座桥, 3套设备
-        if spec.not_after and any(w in text[max(0, num_start - 6):num_start] for w in spec.not_after):
-            raise _Reject                 # 公厕3座
+        if spec.needs or spec.not_after:
+            before = _clause_before(text, num_start, spec.window)
+            if spec.not_after and any(w in before for w in spec.not_after):
+                raise _Reject             # 公厕3座, 户均3.5万元
+            if spec.needs and not (text.startswith(spec.then, unit_end) or any(w in form for w in spec.needs)
+                                   or any(w in before for w in spec.needs)):
+                raise _Reject             # 门禁126套: 套 counts homes only next to a housing word
         if spec.reject_next is not None and spec.reject_next.match(text, unit_end):
             raise _Reject                 # 3栋2单元 (an address)
+
+    if m.group("n1") in g.idiom_numerals and text.startswith(g.idiom_next, unit_end or m.end()):
+        raise _Reject                     # 一户一册, 一栋一策
 
     if approx is None:
         approx = g.approx_mid.get(mid) if mid else None
@@ -682,8 +751,7 @@ def find_quantities(text: str) -> list[Quantity]:
             out.append(_quantity(m, text, g))
             pos = m.end()
         except _Reject:
-            # A rejected range may still end in a figure: 2020-12栋 → retry from the second number.
-            pos = m.start("n2") if m.group("sep") else m.end()
+            pos = m.end()                 # the whole candidate is skipped: 3-1栋 is an address, not "1栋"
         except (InvalidOperation, ArithmeticError, ValueError, IndexError, KeyError, StopIteration):
             pos = m.end()
     return out

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import ReadError
+from .extract import fact_stage
 from .normalize import NormText, normalize
 from .readers import read_document
 from .segment import segment
@@ -33,7 +34,7 @@ SOFT_FORMATS = {"txt", "pdf"}
 PAGE_FURNITURE = {"header", "footer"}
 
 ReportStage = Callable[[Report, "DocText"], None]
-REPORT_STAGES: list[ReportStage] = []
+REPORT_STAGES: list[ReportStage] = [fact_stage]
 
 
 @dataclass(slots=True)

@@ -1,0 +1,580 @@
+"""Fact extraction: every figure of a report with value, unit, role, status, subject, scope and span.
+
+The grammars live elsewhere — ``numbers.py`` (quantities with units) and ``dates.py`` (dates) —
+and the cue words in ``data/facts.toml``. This module binds them to a report:
+
+* prose: quantities and dates found on the normalized text, each given a role from the nearest
+  cue to its left in its clause (``其中企业自筹约5660万元`` → self_raised), a status for counts, the
+  community it belongs to (a name in the same sentence, the topic of the paragraph, or the one
+  community a project report is about) or ``aggregate``, and the year it is scoped to
+  (``2020年，我县实施改造老旧小区20个`` → scope ``2020``);
+* tables (rows of tab-separated cells, as the pipeline writes them): the column header or a
+  ``单位：…`` line above the table gives type and unit, the row's name cell gives the subject;
+* placeholders (``X个``, ``XX万元``, ``20__年``) are recorded, never turned into numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from .dates import DateMention, find_dates
+from .normalize import load_toml
+from .numbers import Quantity, find_placeholders, find_quantities, parse_number
+from .types import Fact, Placeholder, Report
+
+APPROX_CANON = {"约": "约", "近": "近", "余": "余", "多": "多", "超过": "超过", "超": "超过", "逾": "余",
+                "以上": "以上", "左右": "左右", "余万": "余"}
+_CLAUSE_STOP = "，。；！？\n\t"
+_SENTENCE_END = re.compile(r"[。！？\n]")
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    window: int
+    investment: list[tuple[str, str]]
+    area: list[tuple[str, str]]
+    date_before: list[tuple[str, str]]
+    date_after: list[tuple[str, str]]
+    status: list[tuple[str, str]]
+    aggregate: tuple[str, ...]
+    name_re: re.Pattern
+    left_stops: tuple[str, ...]
+    generic: frozenset[str]
+    table: dict[str, list[str]]
+
+
+def _pairs(table: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(cue, role) pairs, longest cue first."""
+    return sorted(((cue, role) for role, cues in table.items() for cue in cues), key=lambda p: -len(p[0]))
+
+
+@lru_cache(maxsize=1)
+def cues() -> _Cues:
+    data = load_toml("facts.toml")
+    dates = data["roles"]["date"]
+    before = {k.removesuffix("_before"): v for k, v in dates.items() if k.endswith("_before")}
+    after = {k.removesuffix("_after"): v for k, v in dates.items() if k.endswith("_after")}
+    subjects = data["subjects"]
+    suffixes = sorted(subjects["suffixes"], key=len, reverse=True)
+    return _Cues(
+        window=int(data.get("window", 16)),
+        investment=_pairs(data["roles"]["investment"]),
+        area=_pairs(data["roles"]["area"]),
+        date_before=_pairs(before),
+        date_after=_pairs(after),
+        status=_pairs(data["status"]),
+        aggregate=tuple(subjects["aggregate_cues"]),
+        name_re=re.compile("|".join(map(re.escape, suffixes))),
+        left_stops=tuple(sorted(subjects["left_stops"], key=len, reverse=True)),
+        generic=frozenset(subjects["generic"]),
+        table={k: list(v) for k, v in data["table"].items()},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Helpers on text
+# ---------------------------------------------------------------------------
+
+
+def _json_number(d: Decimal) -> int | float:
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _value(q: Quantity):
+    if isinstance(q.value, tuple):
+        return [_json_number(q.value[0]), _json_number(q.value[1])]
+    return _json_number(q.value)
+
+
+def _clause_left(text: str, pos: int, window: int) -> str:
+    """Up to ``window`` characters left of ``pos``, stopping at clause punctuation."""
+    start = max(0, pos - window)
+    chunk = text[start:pos]
+    cut = max(chunk.rfind(ch) for ch in _CLAUSE_STOP)
+    return chunk[cut + 1:] if cut >= 0 else chunk
+
+
+def _clause_right(text: str, pos: int, window: int) -> str:
+    chunk = text[pos:pos + window]
+    cuts = [chunk.find(ch) for ch in _CLAUSE_STOP if chunk.find(ch) >= 0]
+    return chunk[: min(cuts)] if cuts else chunk
+
+
+def _nearest_cue(left: str, pairs: list[tuple[str, str]]) -> str | None:
+    """The role whose cue ends nearest to the end of ``left`` (longer cue on a tie)."""
+    best: tuple[int, int, str] | None = None
+    for cue, role in pairs:
+        i = left.rfind(cue)
+        if i < 0:
+            continue
+        key = (i + len(cue), len(cue))
+        if best is None or key > best[:2]:
+            best = (key[0], key[1], role)
+    return best[2] if best else None
+
+
+def _first_cue(right: str, pairs: list[tuple[str, str]]) -> str | None:
+    """The role whose cue starts nearest to the start of ``right``."""
+    best: tuple[int, int, str] | None = None
+    for cue, role in pairs:
+        i = right.find(cue)
+        if i < 0:
+            continue
+        key = (i, -len(cue))
+        if best is None or key < best[:2]:
+            best = (key[0], key[1], role)
+    return best[2] if best else None
+
+
+def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = 0
+    for m in _SENTENCE_END.finditer(text, 0, pos):
+        start = m.end()
+    m = _SENTENCE_END.search(text, pos)
+    return start, (m.start() if m else len(text))
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, (end if end >= 0 else len(text))
+
+
+# ---------------------------------------------------------------------------
+# Community names
+# ---------------------------------------------------------------------------
+
+
+# Part-of-speech tags (jieba) a community-name body may be made of: nouns, names, numbers
+# and letters (铁一局/nt 二处/m 家属楼, X/eng 屯楼小区). Verbs, prepositions, adverbs, pronouns and
+# particles end a body on the left (结合/v 小区, 邀请/v 小区 are not names).
+_NAME_POS = {"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m", "j", "ng", "b", "s", "f", "a", "an", "x"}
+# Characters that, right after a suffix, show the suffix is part of another word (楼道, 里面).
+_SUFFIX_CONTINUES = {"楼": "道栋房体顶层院宇梯盘间内外", "里": "面边头路街巷弄", "苑": "路街",
+                     "小区": "内外里", "新村": "路街"}
+_STREET_AFTER = "路街巷道"
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def _name_body(text: str, s: int) -> str:
+    """The name body left of a suffix at ``s``: the run of noun-like jieba tokens just before it."""
+    left = text[max(0, s - 10):s]
+    left = re.split(r"[^\u4e00-\u9fffA-Za-z0-9]", left)[-1]
+    if not left:
+        return ""
+    tokens = [(w.word, w.flag) for w in _posseg().cut(left)]
+    body: list[tuple[str, str]] = []
+    for word, flag in reversed(tokens):
+        if flag not in _NAME_POS or len("".join(w for w, _ in body)) + len(word) > 8:
+            break
+        body.insert(0, (word, flag))
+    if body and body[0][1] == "a" and len(body) == 1:
+        return ""  # 尊重/a 小区
+    return "".join(w for w, _ in body)
+
+
+def find_communities(text: str) -> list[tuple[int, int, str]]:
+    """Spans of community names (``金亭花苑``, ``纺织厂家属院``, ``建设路小区``) in ``text``.
+
+    >>> [n for _, _, n in find_communities("观摩了梁园区的方庄小区、烟厂家属院，以及该小区和5个老旧小区。同时结合小区改造推进。")]
+    ['方庄小区', '烟厂家属院']
+    """
+    c = cues()
+    out: list[tuple[int, int, str]] = []
+    for m in c.name_re.finditer(text):
+        s, e = m.span()
+        if out and s < out[-1][1]:
+            continue
+        m2 = c.name_re.match(text, e)  # a second suffix glued on: 271宿舍小区, 幸福里小区
+        if m2 and m2.group() in ("小区", "楼"):
+            e = m2.end()
+        after = text[e:e + 1]
+        if after and (after in _SUFFIX_CONTINUES.get(text[s:e][-2:], "") or after in _SUFFIX_CONTINUES.get(text[e - 1], "")):
+            continue
+        if after and after in _STREET_AFTER and text[e - 1] in "里苑村":
+            continue  # 双桥里路 is a road
+        body = _name_body(text, s)
+        if not _good_body(body, m.group()):
+            continue
+        out.append((s - len(body), e, text[s - len(body):e]))
+    return out
+
+
+def _good_body(body: str, suffix: str) -> bool:
+    generic = cues().generic
+    if not body or body in generic:
+        return False
+    if any(body.endswith(g) for g in generic if len(g) > 1) or body[-1] in generic:
+        return False
+    if body.startswith(("该", "本", "各", "全", "此", "这", "那", "其", "每", "个", "部分", "一些", "多个")):
+        return False
+    if re.fullmatch(r"[\d一二三四五六七八九十]+", body):
+        return False
+    if suffix in ("里", "苑", "楼", "家园") and len(body) < 2:
+        return False
+    if suffix == "里" and body[-1] in "区院楼家城这那心手眼村市县镇街巷路夜邻":
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+_UNIT_LINE = re.compile(r"单位\s*[：:]\s*(?P<units>[^\n]{1,60})")
+_HEADER_UNIT = re.compile(r"[（(]\s*(?P<u>[^（）()]{1,8})\s*[)）]")
+_UNIT_SPEC = {  # written unit → (type, scale to canonical)
+    "万平方米": ("area", Decimal(10000)), "万㎡": ("area", Decimal(10000)), "万m2": ("area", Decimal(10000)),
+    "万m²": ("area", Decimal(10000)), "万方": ("area", Decimal(10000)), "平方米": ("area", Decimal(1)),
+    "㎡": ("area", Decimal(1)), "m2": ("area", Decimal(1)), "m²": ("area", Decimal(1)), "平米": ("area", Decimal(1)),
+    "亿元": ("investment", Decimal(10000)), "万元": ("investment", Decimal(1)), "元": ("investment", Decimal("0.0001")),
+    "户": ("households", Decimal(1)), "万户": ("households", Decimal(10000)), "套": ("households", Decimal(1)),
+    "栋": ("buildings", Decimal(1)), "幢": ("buildings", Decimal(1)), "座": ("buildings", Decimal(1)),
+    "个": ("communities", Decimal(1)), "%": ("percent", Decimal(1)),
+}
+_UNIT_OF_TYPE = {"area": "m2", "investment": "万元", "households": "户", "buildings": "栋", "communities": "个",
+                 "percent": "%"}
+
+
+@dataclass(slots=True)
+class _Column:
+    header: str
+    kind: str | None  # a fact type, "name", "built"/"start"/"completion", "land", or None (not a figure)
+    scale: Decimal | None
+
+
+def _classify_header(header: str, unit_line: dict[str, Decimal]) -> _Column:
+    t = cues().table
+    h = re.sub(r"\s+", "", header)
+    m = _HEADER_UNIT.search(h)
+    own = _UNIT_SPEC.get(m.group("u")) if m else None
+    word = _HEADER_UNIT.sub("", h)
+    for kind in ("built", "start", "completion"):
+        if any(w in word for w in t[kind]):
+            return _Column(header, kind, None)
+    if any(w in word for w in t["land_area"]):
+        kind = "land"
+    elif any(w in word for w in t["communities"]):
+        kind = "communities"
+    elif any(w in word for w in t["households"]):
+        kind = "households"
+    elif any(w in word for w in t["buildings"]):
+        kind = "buildings"
+    elif any(w in word for w in t["area"]):
+        kind = "area"
+    elif any(w in word for w in t["percent"]):
+        kind = "percent"
+    elif any(w in word for w in t["investment"]):
+        kind = "investment"
+    elif any(w == word or word.endswith(w) for w in t["name"]):
+        return _Column(header, "name", None)
+    elif own:
+        kind = own[0]
+    else:
+        return _Column(header, None, None)
+    ftype = "area" if kind == "land" else kind
+    if own and own[0] == ftype:
+        scale = own[1]
+    else:
+        scale = unit_line.get(ftype)
+    if scale is None:
+        scale = Decimal(1)
+    return _Column(header, kind, scale)
+
+
+def _unit_line(text: str, table_start: int) -> dict[str, Decimal]:
+    """Scales from a ``单位：栋、户、万平方米、万元`` line just above a table."""
+    before = text[max(0, table_start - 120):table_start]
+    lines = before.rstrip("\n").split("\n")[-2:]
+    out: dict[str, Decimal] = {}
+    for line in lines:
+        m = _UNIT_LINE.search(line)
+        if not m:
+            continue
+        for part in re.split(r"[、，,；;/\s]+", m.group("units")):
+            spec = _UNIT_SPEC.get(part.strip("（）()"))
+            if spec and spec[0] not in out:
+                out[spec[0]] = spec[1]
+    return out
+
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|(?:\s*:?-{2,}:?\s*\|)+\s*$")  # | --- | --- |
+
+
+def _is_row(line: str) -> bool:
+    return "\t" in line or bool(_PIPE_ROW.match(line))
+
+
+def _table_blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of runs of consecutive table rows: tab-separated cells (from .docx/.pdf
+    tables) or ``| a | b |`` rows typed into a .txt."""
+    blocks, pos, run_start, run_end = [], 0, None, None
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if _is_row(line):
+            if run_start is None:
+                run_start = pos
+            run_end = end
+        elif run_start is not None:
+            blocks.append((run_start, run_end))
+            run_start = None
+        pos = end + 1
+    if run_start is not None:
+        blocks.append((run_start, run_end))
+    return blocks
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Cells of one row as (start, end, text) spans in ``text``."""
+    line = text[start:end]
+    if "\t" in line:
+        sep, first, last = "\t", 0, len(line)
+    else:
+        first = line.index("|") + 1
+        last = line.rindex("|")
+        sep = "|"
+    out, pos = [], start + first
+    for cell in line[first:last].split(sep):
+        out.append((pos, pos + len(cell), cell))
+        pos += len(cell) + 1
+    return out
+
+
+def _table_facts(report: Report, start: int, end: int) -> list[Fact]:
+    text = report.text
+    rows = []
+    pos = start
+    for line in text[start:end].split("\n"):
+        if not _PIPE_RULE.match(line):
+            rows.append(_cells(text, pos, pos + len(line)))
+        pos += len(line) + 1
+    if len(rows) < 2:
+        return []
+    units = _unit_line(text, start)
+    columns = [_classify_header(cell, units) for _, _, cell in rows[0]]
+    name_col = next((i for i, c in enumerate(columns) if c.kind == "name"), None)
+    facts: list[Fact] = []
+    for row in rows[1:]:
+        first_text = next((c for _, _, c in row if c.strip() and not re.fullmatch(r"\d+", c.strip())), "")
+        is_total = any(first_text.strip().startswith(w) for w in cues().table["total_rows"])
+        if is_total:
+            subject = "aggregate"
+        elif name_col is not None and name_col < len(row):
+            subject = row[name_col][2].strip() or "aggregate"
+        else:
+            subject = "aggregate"
+        # A total row may be shorter than the header (合计 spans the leading columns): align right.
+        shift = len(columns) - len(row) if is_total and len(row) < len(columns) else 0
+        for i, (s, e, cell) in enumerate(row):
+            col = columns[i + shift] if 0 <= i + shift < len(columns) else None
+            if col is None or col.kind in (None, "name") or not cell.strip():
+                continue
+            fact = _table_cell_fact(cell, s, e, col, report.date)
+            if fact:
+                fact.subject = subject
+                facts.append(fact)
+    return facts
+
+
+def _table_cell_fact(cell: str, s: int, e: int, col: _Column, report_date: str | None) -> Fact | None:
+    raw = cell.strip()
+    s += len(cell) - len(cell.lstrip())
+    e = s + len(raw)
+    if col.kind in ("built", "start", "completion"):
+        dates = find_dates(raw, report_date)
+        if dates:
+            d = dates[0]
+            return Fact(type="date", value=d.value, unit=None, raw=d.raw, start=s + d.start, end=s + d.end,
+                        role=col.kind)
+        m = re.fullmatch(r"((?:19|20)\d\d)", raw)
+        if m and col.kind == "built":
+            return Fact(type="date", value=m.group(1), unit=None, raw=raw, start=s, end=e, role="built")
+        return None
+    approx = None
+    body = raw
+    m = re.match(r"^(约|近|超过|超)", body)
+    if m:
+        approx, body = APPROX_CANON[m.group(1)], body[m.end():]
+    body = body.rstrip("%")
+    number = parse_number(body) if re.fullmatch(r"[\d,.\s万亿]+", body) else None
+    if number is None:
+        return None
+    ftype = "area" if col.kind == "land" else col.kind
+    value = number * (col.scale or Decimal(1))
+    role = "land" if col.kind == "land" else None
+    if ftype == "investment":
+        role = _nearest_cue(col.header, cues().investment) if col.header else None
+    elif ftype == "area" and role is None:
+        role = _nearest_cue(col.header, cues().area)
+    return Fact(type=ftype, value=_json_number(value), unit=_UNIT_OF_TYPE[ftype], raw=raw, start=s, end=e,
+                approx=approx, role=role)
+
+
+# ---------------------------------------------------------------------------
+# Prose
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Context:
+    report: Report
+    names: list[tuple[int, int, str]]
+    main: str | None  # the one community a project report is about
+
+
+def _main_community(report: Report, names: list[tuple[int, int, str]]) -> str | None:
+    """The community a single-project report is about: named in its title, or the only one named."""
+    title_names = find_communities(report.title or "")
+    if len(title_names) == 1:
+        return title_names[0][2]
+    distinct = {n for _, _, n in names}
+    head = report.text[:400]
+    if len(distinct) == 1 and any(w in head for w in ("项目", "工程", "本小区", "该小区")):
+        return next(iter(distinct))
+    return None
+
+
+def _subject(ctx: _Context, pos: int, ftype: str) -> str:
+    text = ctx.report.text
+    if ftype == "communities":
+        return "aggregate"
+    s_start, _ = _sentence_bounds(text, pos)
+    in_sentence = [n for n in ctx.names if s_start <= n[0] and n[1] <= pos]
+    clause = _clause_left(text, pos, 24)
+    if in_sentence:
+        name = in_sentence[-1]
+        # "…建设路小区规模最大，一个小区的改造户数占全区四成" – a name in an aggregate clause does not own the figure
+        between = text[name[1]:pos]
+        if not any(cue in between for cue in ("全区", "全市", "全县", "累计", "合计", "共计")):
+            return name[2]
+    if any(cue in text[s_start:pos] for cue in cues().aggregate) or any(cue in clause for cue in cues().aggregate):
+        return "aggregate"
+    # the topic of the paragraph: a name at the start of an earlier sentence of the same line
+    l_start, _ = _line_bounds(text, pos)
+    earlier = [n for n in ctx.names if l_start <= n[0] < s_start]
+    for n in reversed(earlier):
+        sent_start, _ = _sentence_bounds(text, n[0])
+        if n[0] - sent_start <= 12:
+            return n[2]
+    if ctx.main:
+        return ctx.main
+    return "aggregate"
+
+
+def _scope(text: str, pos: int, dates: list[DateMention]) -> str | None:
+    """The year a figure is scoped to: a bare year earlier in its sentence (2020年，我县实施…)."""
+    s_start, _ = _sentence_bounds(text, pos)
+    best = None
+    for d in dates:
+        if s_start <= d.start and d.end <= pos and d.kind in ("year", "year_range"):
+            after = text[d.end:d.end + 4]
+            if after.startswith(("以前", "以后", "前", "后", "年代", "建成", "竣工")):
+                continue
+            before = text[max(s_start, d.start - 3):d.start]
+            if any(w in before for w in ("建于", "建成", "始建")):
+                continue
+            best = d.value if isinstance(d.value, str) else f"{d.value[0]}-{d.value[1]}"
+    return best
+
+
+def _date_role(text: str, d: DateMention) -> str:
+    c = cues()
+    left = _clause_left(text, d.start, 8)
+    right = _clause_right(text, d.end, 8)
+    if any(left.endswith(w) or w in left[-4:] for w in ("截至", "截止", "截止到", "到目前")):
+        return "as_of"
+    if re.match(r"^(?:以前|以后|之前|前)?(?:建成|竣工入住|建设|修建|交付使用)", right) or \
+            re.match(r"^年代", right):
+        return "built"
+    role = _nearest_cue(left, c.date_before)
+    if role == "as_of" and not left.endswith(("截至", "截止", "截止到", "至")):
+        role = None
+    if role:
+        return role
+    right_role = _first_cue(right[:6], c.date_after)
+    if right_role:
+        return right_role
+    if isinstance(d.value, list) and d.kind == "decade":
+        return "built"
+    return "other"
+
+
+def _status(text: str, pos: int) -> str | None:
+    left = _clause_left(text, pos, cues().window)
+    return _nearest_cue(left, cues().status)
+
+
+def _prose_fact(ctx: _Context, q: Quantity) -> Fact:
+    text = ctx.report.text
+    left = _clause_left(text, q.start, cues().window)
+    role = status = None
+    if q.type == "investment":
+        role = _nearest_cue(left, cues().investment)
+    elif q.type == "area":
+        role = _nearest_cue(left, cues().area)
+    elif q.type in ("households", "buildings", "communities"):
+        status = _status(text, q.start)
+    approx = APPROX_CANON.get(q.approx) if q.approx else None
+    return Fact(type=q.type, value=_value(q), unit=q.unit, raw=q.raw, start=q.start, end=q.end,
+                approx=approx, role=role, status=status, subject=_subject(ctx, q.start, q.type))
+
+
+def extract_facts(report: Report) -> tuple[list[Fact], list[Placeholder]]:
+    """Facts and placeholders of one report (offsets into ``report.text``)."""
+    text = report.text
+    tables = _table_blocks(text)
+
+    def in_table(pos: int) -> bool:
+        return any(s <= pos < e for s, e in tables)
+
+    names = find_communities(text)
+    ctx = _Context(report, names, _main_community(report, names))
+    placeholders = [Placeholder(raw=raw, start=s, end=e) for s, e, raw in find_placeholders(text)]
+    held = [(p.start, p.end) for p in placeholders]
+
+    facts: list[Fact] = []
+    for s, e in tables:
+        facts.extend(_table_facts(report, s, e))
+
+    quantities = [q for q in find_quantities(text) if not in_table(q.start)]
+    taken = [(q.start, q.end) for q in quantities] + held
+    dates = [d for d in find_dates(text, report.date)
+             if not in_table(d.start) and not any(d.start < te and ts < d.end for ts, te in taken)]
+
+    for q in quantities:
+        fact = _prose_fact(ctx, q)
+        if q.type in ("households", "buildings", "communities", "investment", "area", "percent"):
+            fact.scope = _scope(text, q.start, dates)
+        facts.append(fact)
+    for d in dates:
+        facts.append(Fact(type="date", value=d.value, unit=None, raw=d.raw, start=d.start, end=d.end,
+                          role=_date_role(text, d), subject=_subject(ctx, d.start, "date")))
+    facts.sort(key=lambda f: (f.start, f.end))
+    return facts, placeholders
+
+
+def fact_stage(report: Report, doc_text=None) -> None:
+    """Pipeline stage: fill ``report.facts`` and ``report.placeholders`` with pages."""
+    facts, placeholders = extract_facts(report)
+    for item in (*facts, *placeholders):
+        item.page = report.page_at(item.start)
+    report.facts, report.placeholders = facts, placeholders
