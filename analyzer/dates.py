@@ -3,8 +3,9 @@
 ``find_dates(text, report_date)`` returns every date mention of a normalized report text as a
 :class:`DateMention` whose value is an ISO partial string (``2021``, ``2021-06``, ``2021-12-30``)
 or a ``[lo, hi]`` pair for ranges and decades. A month written without its year (``截至10月底``,
-``11月初``) takes the nearest explicit year before it in the same report, else the year of the
-report's own date; ``去年/今年/明年`` are taken relative to the report's own date. The computer's
+``11月初``) takes the nearest explicit year before it when that is close (within 200 characters),
+else the year of the report's own date, else the nearest explicit year before it; years that
+are cut-offs (``2000年以前``, ``2000年至2005年``) never lend their year; ``去年/今年/明年`` are taken relative to the report's own date. The computer's
 clock is never used: a date that cannot be resolved is not returned.
 
 >>> [(d.raw, d.value) for d in find_dates("本次改造于2021年6月底进场，2021.12.30竣工。")]
@@ -24,9 +25,12 @@ _CN = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0
 YEAR = r"(?:19[4-9]\d|20\d\d|[〇零一二三四五六七八九]{4})"
 MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 DAY = r"(?:3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
-PART = r"(?:底|末|初|中旬|上旬|下旬|中下旬|份|前|中)"
+PART = r"(?:底|末|初|中下旬|中旬|上旬|下旬|份)"
 
 _PATTERNS = [
+    # 3月至4月, 今年6月至8月, 2024年3月至5月 (a span of months in one year)
+    ("month_range", re.compile(rf"(?:(?P<rel>去年|今年|明年)|(?P<y>{YEAR})\s*年)?\s*(?P<m1>{MONTH})\s*月\s*(?:至|到|—|－|-|–|~|～)\s*"
+                               rf"(?P<m2>{MONTH})\s*月(?P<part>{PART})?")),
     # 2019—2021年, 2019年至2021年, 2019-2021年度
     ("year_range", re.compile(rf"(?P<y1>{YEAR})\s*(?:年)?\s*(?:—|－|-|–|~|～|至|到)\s*(?P<y2>{YEAR})\s*年(?:度)?")),
     # 2021年6月30日, 2021年6月底, 二〇二一年十二月
@@ -41,9 +45,11 @@ _PATTERNS = [
     # 10月底, 11月初, 6月30日 (year from context)
     ("md", re.compile(rf"(?<![\d年〇零一二三四五六七八九十])(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?(?P<part>{PART})?")),
     # 去年底, 今年6月, 明年
-    ("relative", re.compile(rf"(?P<rel>去年|今年|明年|上年|当年|本年)(?:\s*(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?)?(?P<part>底|末|初)?")),
+    ("relative", re.compile(rf"(?P<rel>去年|今年|明年|上年|当年|本年|同年)(?:\s*(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?)?(?P<part>底|末|初)?")),
 ]
-_REL = {"去年": -1, "上年": -1, "今年": 0, "当年": 0, "本年": 0, "明年": 1}
+# A year that is a cut-off or a window bound, not the time of an event: 2000年以前, 2000年至2005年建成.
+_CUTOFF_AFTER = re.compile(r"\s*(?:以前|之前|以后|之后|前|后|至|到|—|－|-|年代|底以前|底前)")
+_REL = {"去年": -1, "上年": -1, "今年": 0, "当年": 0, "本年": 0, "明年": 1, "同年": 0}
 
 
 @dataclass(slots=True)
@@ -121,7 +127,8 @@ def find_dates(text: str, report_date: str | None = None) -> list[DateMention]:
     found.sort(key=lambda f: f[0])
 
     report_year = int(report_date[:4]) if report_date else None
-    last_year: int | None = None
+    last_year: int | None = None  # the nearest explicit year that dates an event (not 2000年以前, 八十年代)
+    last_pos = -10_000
     out: list[DateMention] = []
     for s, e, kind, m in found:
         value: str | list[str] | None = None
@@ -131,23 +138,38 @@ def find_dates(text: str, report_date: str | None = None) -> list[DateMention]:
             if y1 and y2 and y1 <= y2 and _iso(y1) and _iso(y2):
                 value = [f"{y1:04d}", f"{y2:04d}"]
                 last_year = y2
+        elif kind == "month_range":
+            if m.group("y"):
+                year = cn_int(m.group("y"))
+            elif m.group("rel"):
+                year = report_year + _REL[m.group("rel")] if report_year else None
+            else:
+                year = last_year or report_year
+            m1, m2 = cn_int(m.group("m1")), cn_int(m.group("m2"))
+            if year and m1 and m2 and m1 < m2:
+                lo, hi = _iso(year, m1), _iso(year, m2)
+                value = [lo, hi] if lo and hi else None
+                resolved = not m.group("y")
         elif kind in ("ymd", "dotted", "year"):
             y = cn_int(m.group("y"))
             mo = cn_int(m.group("m")) if kind != "year" and m.group("m") else None
             d = cn_int(m.group("d")) if kind != "year" and m.group("d") else None
             value = _iso(y, mo, d) if y else None
-            if value:
-                last_year = y
+            if value and not _CUTOFF_AFTER.match(text, e):
+                last_year, last_pos = y, s
         elif kind == "decade":
             value = _decade(m)
         elif kind == "md":
-            year = last_year or report_year
+            year = report_year if report_year and not (last_year and s - last_pos < 200) else (last_year or report_year)
             if year:
                 value = _iso(year, cn_int(m.group("m")), cn_int(m.group("d")) if m.group("d") else None)
                 resolved = True
         elif kind == "relative":
-            if report_year:
-                year = report_year + _REL[m.group("rel")]
+            # 同年 is the year just named; the others count from the report's own date, or, when
+            # the report states none, from the nearest explicit year before them (a title's year).
+            base = last_year if m.group("rel") == "同年" else (report_year or last_year)
+            if base:
+                year = base + _REL[m.group("rel")]
                 mo = cn_int(m.group("m")) if m.group("m") else None
                 d = cn_int(m.group("d")) if m.group("d") else None
                 value = _iso(year, mo, d)

@@ -359,6 +359,10 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def _is_figure(col: _Column) -> bool:
+    return col.kind not in (None, "name")
+
+
 def _table_facts(report: Report, start: int, end: int) -> list[Fact]:
     text = report.text
     rows = []
@@ -371,26 +375,63 @@ def _table_facts(report: Report, start: int, end: int) -> list[Fact]:
         return []
     units = _unit_line(text, start)
     columns = [_classify_header(cell, units) for _, _, cell in rows[0]]
+    row_heads = [_classify_header(row[0][2], units) for row in rows[1:]]
+    if sum(map(_is_figure, row_heads)) >= 2 and sum(map(_is_figure, columns[1:])) == 0:
+        return _transposed_facts(rows, row_heads, report.date)
     name_col = next((i for i, c in enumerate(columns) if c.kind == "name"), None)
+    single_type = next(iter(units)) if len(units) == 1 else None
     facts: list[Fact] = []
     for row in rows[1:]:
         first_text = next((c for _, _, c in row if c.strip() and not re.fullmatch(r"\d+", c.strip())), "")
         is_total = any(first_text.strip().startswith(w) for w in cues().table["total_rows"])
-        if is_total:
-            subject = "aggregate"
-        elif name_col is not None and name_col < len(row):
+        subject, scope = "aggregate", None
+        if not is_total and name_col is not None and name_col < len(row):
             subject = row[name_col][2].strip() or "aggregate"
-        else:
-            subject = "aggregate"
+        # a row labelled by a year (| 2019年 | 12 | 86 |) is that year's figures
+        label_dates = find_dates(first_text.strip(), report.date) if first_text else []
+        if label_dates and label_dates[0].raw == first_text.strip():
+            d = label_dates[0]
+            s0 = next(s for s, _, c in row if c == first_text) + len(first_text) - len(first_text.lstrip())
+            facts.append(Fact(type="date", value=d.value, unit=None, raw=d.raw, start=s0, end=s0 + len(d.raw),
+                              role="other"))
+            scope = d.value if isinstance(d.value, str) else f"{d.value[0]}-{d.value[1]}"
+        label_col = _classify_header(first_text, units) if first_text else None
         # A total row may be shorter than the header (合计 spans the leading columns): align right.
         shift = len(columns) - len(row) if is_total and len(row) < len(columns) else 0
         for i, (s, e, cell) in enumerate(row):
             col = columns[i + shift] if 0 <= i + shift < len(columns) else None
-            if col is None or col.kind in (None, "name") or not cell.strip():
+            if col is None or col.kind == "name" or not cell.strip() or cell == first_text:
                 continue
+            if col.kind is None:
+                # | 中央补助资金 | 3,210 | 3,210 | under 单位：万元: the row label or the table unit decides
+                if label_col is not None and _is_figure(label_col):
+                    col = _Column(first_text, label_col.kind, label_col.scale)
+                elif single_type and single_type != "percent":
+                    col = _Column(first_text, single_type, units[single_type])
+                else:
+                    continue
             fact = _table_cell_fact(cell, s, e, col, report.date)
             if fact:
-                fact.subject = subject
+                fact.subject, fact.scope = subject, scope
+                facts.append(fact)
+    return facts
+
+
+def _transposed_facts(rows, row_heads: list[_Column], report_date: str | None) -> list[Fact]:
+    """A table whose first column holds the headers and whose first row names the communities."""
+    names = [c.strip() for _, _, c in rows[0]]
+    facts = []
+    for row, col in zip(rows[1:], row_heads):
+        if not _is_figure(col):
+            continue
+        for j, (s, e, cell) in enumerate(row[1:], start=1):
+            if not cell.strip():
+                continue
+            fact = _table_cell_fact(cell, s, e, col, report_date)
+            if fact:
+                name = names[j] if j < len(names) else ""
+                total = any(name.startswith(w) for w in cues().table["total_rows"])
+                fact.subject = "aggregate" if total or not name else name
                 facts.append(fact)
     return facts
 
@@ -538,6 +579,37 @@ def _prose_fact(ctx: _Context, q: Quantity) -> Fact:
                 approx=approx, role=role, status=status, subject=_subject(ctx, q.start, q.type))
 
 
+# "已完工21个", "仅开工9个", "其中2000年以前建成的19个": a count of communities whose noun stands
+# earlier in the sentence. Accepted only after a progress verb or 的/有, in a sentence about 小区.
+_BARE_COUNT = re.compile(
+    r"(?:开工|完工|竣工|启动|完成|建成的|进场|实施|改造|的有|的|有|其余)\s*"
+    r"(?P<n>\d{1,5}|[一二三四五六七八九十两]{1,3})\s*个(?=[，。；、）\s]|未|已|均|全部|尚|正在|$)"
+    r"|(?:老旧小区|小区|院落)\s*(?P<n2>\d{1,5})\s*处")
+# Nouns whose counts are not communities: a bare "N个" after them is theirs (停车位仅有310个).
+_OTHER_COUNTED = ("停车位", "车位", "充电桩", "路灯", "电梯", "楼道", "单元", "项目", "出入口", "门禁", "摄像头",
+                  "垃圾", "设施", "场所", "活动室", "街道", "社区", "部门", "问题", "方案")
+
+
+def _bare_counts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
+    out = []
+    for m in _BARE_COUNT.finditer(text):
+        group = "n" if m.group("n") else "n2"
+        s, e = m.start(group), m.end()
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        sent_start, _ = _sentence_bounds(text, s)
+        prev_start, _ = _sentence_bounds(text, max(0, sent_start - 2))  # the sentence before, too
+        if "小区" not in text[prev_start:s] and "院落" not in text[prev_start:s]:
+            continue
+        if any(noun in _clause_left(text, s, 12) for noun in _OTHER_COUNTED):
+            continue
+        value = parse_number(m.group(group))
+        if value is None:
+            continue
+        out.append(Fact(type="communities", value=_json_number(value), unit="个", raw=text[s:e], start=s, end=e))
+    return out
+
+
 def extract_facts(report: Report) -> tuple[list[Fact], list[Placeholder]]:
     """Facts and placeholders of one report (offsets into ``report.text``)."""
     text = report.text
@@ -560,6 +632,11 @@ def extract_facts(report: Report) -> tuple[list[Fact], list[Placeholder]]:
     dates = [d for d in find_dates(text, report.date)
              if not in_table(d.start) and not any(d.start < te and ts < d.end for ts, te in taken)]
 
+    for fact in _bare_counts(text, taken + [(d.start, d.end) for d in dates] + tables):
+        fact.status = _status(text, fact.start)
+        fact.subject = "aggregate"
+        fact.scope = _scope(text, fact.start, dates)
+        facts.append(fact)
     for q in quantities:
         fact = _prose_fact(ctx, q)
         if q.type in ("households", "buildings", "communities", "investment", "area", "percent"):

@@ -192,7 +192,8 @@ def find_date(text: str) -> str | None:
         if m and (iso := _iso(m)):
             return iso
     for line in lines[:5]:
-        m = _DATE_ONLY_LINE.match(line)
+        m = _DATE_ONLY_LINE.match(line) or (_DATE_AT_END.search(line) if len(line) <= 30 and
+                                             not _title_words().search(line) else None)
         if m and (iso := _iso(m)):
             return iso
     return None
