@@ -3,9 +3,9 @@
 ``find_dates(text, report_date)`` returns every date mention of a normalized report text as a
 :class:`DateMention` whose value is an ISO partial string (``2021``, ``2021-06``, ``2021-12-30``)
 or a ``[lo, hi]`` pair for ranges and decades. A month written without its year (``截至10月底``,
-``11月初``) takes the nearest explicit year before it when that is close (within 200 characters),
-else the year of the report's own date, else the nearest explicit year before it; years that
-are cut-offs (``2000年以前``, ``2000年至2005年``) never lend their year; ``去年/今年/明年`` are taken relative to the report's own date. The computer's
+``11月初``) takes the year of the nearest full date (year and month) before it in the same
+paragraph, else the year of the report's own date, else the nearest explicit year before it;
+years that are cut-offs (``2000年以前``, ``2000年至2005年``) never lend their year; ``去年/今年/明年`` are taken relative to the report's own date. The computer's
 clock is never used: a date that cannot be resolved is not returned.
 
 >>> [(d.raw, d.value) for d in find_dates("本次改造于2021年6月底进场，2021.12.30竣工。")]
@@ -128,7 +128,8 @@ def find_dates(text: str, report_date: str | None = None) -> list[DateMention]:
 
     report_year = int(report_date[:4]) if report_date else None
     last_year: int | None = None  # the nearest explicit year that dates an event (not 2000年以前, 八十年代)
-    last_pos = -10_000
+    last_full_year: int | None = None  # the year of the nearest date written with its month
+    last_full_pos = -1
     out: list[DateMention] = []
     for s, e, kind, m in found:
         value: str | list[str] | None = None
@@ -156,11 +157,16 @@ def find_dates(text: str, report_date: str | None = None) -> list[DateMention]:
             d = cn_int(m.group("d")) if kind != "year" and m.group("d") else None
             value = _iso(y, mo, d) if y else None
             if value and not _CUTOFF_AFTER.match(text, e):
-                last_year, last_pos = y, s
+                last_year = y
+                if mo:
+                    last_full_year, last_full_pos = y, s
         elif kind == "decade":
             value = _decade(m)
         elif kind == "md":
-            year = report_year if report_year and not (last_year and s - last_pos < 200) else (last_year or report_year)
+            # the nearest full date (year and month) earlier in the same paragraph, else the
+            # report's own year, else the nearest explicit year before it
+            para_start = text.rfind("\n", 0, s) + 1
+            year = last_full_year if last_full_pos >= para_start else (report_year or last_year)
             if year:
                 value = _iso(year, cn_int(m.group("m")), cn_int(m.group("d")) if m.group("d") else None)
                 resolved = True

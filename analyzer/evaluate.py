@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .extract import extract_facts
+from .normalize import to_simplified
 from .pipeline import analyze_path
 
 FACT_TYPES = ("households", "area", "investment", "buildings", "communities", "date", "percent")
@@ -89,7 +90,7 @@ def _same_value(a: Any, b: Any) -> bool:
 
 
 def _norm_subject(s: Any) -> str:
-    return str(s or "aggregate").replace(" ", "")
+    return to_simplified(str(s or "aggregate").replace(" ", ""))
 
 
 def evaluate_facts(corpus: str | Path) -> FactScores:

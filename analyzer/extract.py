@@ -161,6 +161,7 @@ _NAME_POS = {"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m", "j", "ng", 
 _SUFFIX_CONTINUES = {"楼": "道栋房体顶层院宇梯盘间内外", "里": "面边头路街巷弄", "苑": "路街",
                      "小区": "内外里", "新村": "路街"}
 _STREET_AFTER = "路街巷道"
+_ADMIN_UNITS = ("街道", "社区", "办事处", "镇", "乡")
 
 
 @lru_cache(maxsize=1)
@@ -186,9 +187,12 @@ def _name_body(text: str, s: int) -> str:
         if flag not in _NAME_POS or len("".join(w for w, _ in body)) + len(word) > 8:
             break
         body.insert(0, (word, flag))
-    if body and body[0][1] == "a" and len(body) == 1:
-        return ""  # 尊重/a 小区
-    return "".join(w for w, _ in body)
+    if body and body[0][1] == "a" and len(body) == 1 and text[s:s + 2] in ("小区", "楼"):
+        return ""  # 尊重/a 小区 (but 幸福/a 里小区 is a name)
+    name = "".join(w for w, _ in body)
+    # an administrative prefix is context, not part of the name: 北港街道八街坊小区, 铁机社区305宿舍
+    cut = max((name.rfind(unit) + len(unit) for unit in _ADMIN_UNITS if unit in name[:-1]), default=0)
+    return name[cut:]
 
 
 def find_communities(text: str) -> list[tuple[int, int, str]]:
@@ -230,7 +234,7 @@ def _good_body(body: str, suffix: str) -> bool:
         return False
     if suffix in ("里", "苑", "楼", "家园") and len(body) < 2:
         return False
-    if suffix == "里" and body[-1] in "区院楼家城这那心手眼村市县镇街巷路夜邻":
+    if suffix == "里" and body[-1] in "区院楼家城这那心手眼村市县镇街巷路夜邻道":
         return False
     return True
 
@@ -267,6 +271,8 @@ def _classify_header(header: str, unit_line: dict[str, Decimal]) -> _Column:
     m = _HEADER_UNIT.search(h)
     own = _UNIT_SPEC.get(m.group("u")) if m else None
     word = _HEADER_UNIT.sub("", h)
+    if any(w in word for w in t["skip"]):
+        return _Column(header, "skip", None)
     for kind in ("built", "start", "completion"):
         if any(w in word for w in t[kind]):
             return _Column(header, kind, None)
@@ -360,7 +366,7 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 
 
 def _is_figure(col: _Column) -> bool:
-    return col.kind not in (None, "name")
+    return col.kind not in (None, "name", "skip")
 
 
 def _table_facts(report: Report, start: int, end: int) -> list[Fact]:
@@ -400,7 +406,7 @@ def _table_facts(report: Report, start: int, end: int) -> list[Fact]:
         shift = len(columns) - len(row) if is_total and len(row) < len(columns) else 0
         for i, (s, e, cell) in enumerate(row):
             col = columns[i + shift] if 0 <= i + shift < len(columns) else None
-            if col is None or col.kind == "name" or not cell.strip() or cell == first_text:
+            if col is None or col.kind in ("name", "skip") or not cell.strip() or cell == first_text:
                 continue
             if col.kind is None:
                 # | 中央补助资金 | 3,210 | 3,210 | under 单位：万元: the row label or the table unit decides
@@ -483,21 +489,19 @@ class _Context:
 
 
 def _main_community(report: Report, names: list[tuple[int, int, str]]) -> str | None:
-    """The community a single-project report is about: named in its title, or the only one named."""
+    """The community a single-project report is about: the one its title names."""
     title_names = find_communities(report.title or "")
-    if len(title_names) == 1:
-        return title_names[0][2]
-    distinct = {n for _, _, n in names}
-    head = report.text[:400]
-    if len(distinct) == 1 and any(w in head for w in ("项目", "工程", "本小区", "该小区")):
-        return next(iter(distinct))
-    return None
+    return title_names[0][2] if len(title_names) == 1 else None
 
 
-def _subject(ctx: _Context, pos: int, ftype: str) -> str:
+def _subject(ctx: _Context, pos: int, ftype: str, role: str | None = None) -> str:
     text = ctx.report.text
-    if ftype == "communities":
+    if ftype == "communities" or role == "as_of":
         return "aggregate"
+    if ftype == "date":
+        l_start, l_end = _line_bounds(text, pos)
+        if l_end - l_start <= 40 and re.fullmatch(r"[\d〇零一二三四五六七八九十年月日号\s）)]*", text[pos:l_end]):
+            return "aggregate"  # a signature or heading date: the report's own
     s_start, _ = _sentence_bounds(text, pos)
     in_sentence = [n for n in ctx.names if s_start <= n[0] and n[1] <= pos]
     clause = _clause_left(text, pos, 24)
@@ -521,19 +525,37 @@ def _subject(ctx: _Context, pos: int, ftype: str) -> str:
     return "aggregate"
 
 
-def _scope(text: str, pos: int, dates: list[DateMention]) -> str | None:
-    """The year a figure is scoped to: a bare year earlier in its sentence (2020年，我县实施…)."""
-    s_start, _ = _sentence_bounds(text, pos)
-    best = None
+_NOT_SCOPE_AFTER = ("以来", "以前", "以后", "之前", "之后", "前", "后", "年代", "至", "到", "建成", "竣工", "开工",
+                    "完工", "底", "末")
+
+
+def _scope_setters(text: str, dates: list[DateMention]) -> list[tuple[int, str]]:
+    """(position, scope) of the year-only mentions that set the scope of what follows them in
+    their paragraph: ``2020年，我区…``, ``今年…``, ``2021—2023年全区计划…``; not ``2019年以来``,
+    ``2000年以前``, nor a year inside a full date."""
+    out = []
     for d in dates:
-        if s_start <= d.start and d.end <= pos and d.kind in ("year", "year_range"):
-            after = text[d.end:d.end + 4]
-            if after.startswith(("以前", "以后", "前", "后", "年代", "建成", "竣工")):
-                continue
-            before = text[max(s_start, d.start - 3):d.start]
-            if any(w in before for w in ("建于", "建成", "始建")):
-                continue
-            best = d.value if isinstance(d.value, str) else f"{d.value[0]}-{d.value[1]}"
+        if d.kind not in ("year", "year_range", "relative") or "月" in d.raw:
+            continue
+        after = text[d.end:d.end + 3].lstrip()
+        if after.startswith(_NOT_SCOPE_AFTER):
+            continue
+        before = text[max(0, d.start - 4):d.start]
+        if any(w in before for w in ("建于", "建成于", "截至", "截止", "始建")):
+            continue
+        out.append((d.start, d.value if isinstance(d.value, str) else f"{d.value[0]}-{d.value[1]}"))
+    return out
+
+
+def _scope(text: str, pos: int, setters: list[tuple[int, str]]) -> str | None:
+    """The scope in force at ``pos``: the last scope-setting year earlier in the same paragraph."""
+    para_start = text.rfind("\n", 0, pos) + 1
+    best = None
+    for start, value in setters:
+        if para_start <= start < pos:
+            best = value
+        elif start >= pos:
+            break
     return best
 
 
@@ -632,19 +654,28 @@ def extract_facts(report: Report) -> tuple[list[Fact], list[Placeholder]]:
     dates = [d for d in find_dates(text, report.date)
              if not in_table(d.start) and not any(d.start < te and ts < d.end for ts, te in taken)]
 
+    setters = _scope_setters(text, dates)
+    for s, e in tables:  # a table takes the scope of the paragraph just above it
+        above = text.rfind("\n", 0, max(0, s - 1))
+        scope = _scope(text, s - 1, setters) if s > 0 else None
+        if scope is None and above > 0 and _UNIT_LINE.search(text[above + 1:s]):
+            scope = _scope(text, above, setters)  # skip a 单位：万元 line between them
+        for fact in facts:
+            if s <= fact.start < e and fact.type != "date" and fact.scope is None:
+                fact.scope = scope
     for fact in _bare_counts(text, taken + [(d.start, d.end) for d in dates] + tables):
         fact.status = _status(text, fact.start)
         fact.subject = "aggregate"
-        fact.scope = _scope(text, fact.start, dates)
+        fact.scope = _scope(text, fact.start, setters)
         facts.append(fact)
     for q in quantities:
         fact = _prose_fact(ctx, q)
-        if q.type in ("households", "buildings", "communities", "investment", "area", "percent"):
-            fact.scope = _scope(text, q.start, dates)
+        fact.scope = _scope(text, q.start, setters)
         facts.append(fact)
     for d in dates:
+        role = _date_role(text, d)
         facts.append(Fact(type="date", value=d.value, unit=None, raw=d.raw, start=d.start, end=d.end,
-                          role=_date_role(text, d), subject=_subject(ctx, d.start, "date")))
+                          role=role, subject=_subject(ctx, d.start, "date", role)))
     facts.sort(key=lambda f: (f.start, f.end))
     return facts, placeholders
 
