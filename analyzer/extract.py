@@ -472,8 +472,9 @@ def _table_cell_fact(cell: str, s: int, e: int, col: _Column, report_date: str |
         role = _nearest_cue(col.header, cues().investment) if col.header else None
     elif ftype == "area" and role is None:
         role = _nearest_cue(col.header, cues().area)
+    status = _nearest_cue(col.header, cues().status) if ftype in ("households", "buildings", "communities") else None
     return Fact(type=ftype, value=_json_number(value), unit=_UNIT_OF_TYPE[ftype], raw=raw, start=s, end=e,
-                approx=approx, role=role)
+                approx=approx, role=role, status=status)
 
 
 # ---------------------------------------------------------------------------
@@ -581,9 +582,32 @@ def _date_role(text: str, d: DateMention) -> str:
     return "other"
 
 
-def _status(text: str, pos: int) -> str | None:
-    left = _clause_left(text, pos, cues().window)
-    return _nearest_cue(left, cues().status)
+_NEGATED = re.compile(r"(?:未|尚未|没有|暂未|不能|未能)$")
+
+
+def _status(text: str, pos: int, end: int | None = None) -> str | None:
+    """Plan/progress status of a count: a verb right after it in its clause (9个小区完成主体改造),
+    else the nearest cue before it in its sentence (涉及… and 其中… inherit the clause's status)."""
+    if end is not None:
+        right = _clause_right(text, end, 10)
+        m = re.match(r"^(?:小区|老旧小区|院落)?(?:已|均已|全部|已全部|均)?", right)
+        role = _first_cue(right[m.end():m.end() + 4], cues().status) if m else None
+        if role and right[m.end():].startswith(tuple(c for c, r in cues().status if r == role)) \
+                and not re.search(r"\d", right[m.end():m.end() + 6]):  # 135个小区已开工128个: 开工 is 128's
+            return role
+    s_start, _ = _sentence_bounds(text, pos)
+    left = text[s_start:pos]
+    best: tuple[int, int, str] | None = None
+    for cue, role in cues().status:
+        i = left.rfind(cue)
+        if i >= 0 and (best is None or (i + len(cue), len(cue)) > best[:2]):
+            best = (i + len(cue), len(cue), role)
+    if best is None or _NEGATED.search(left[: best[0] - best[1]]):
+        return None
+    # "计划启动…", "计划新开工…": a plan that names its verb is still a plan
+    if best[2] != "planned" and re.search(r"(?:计划|拟)[^，。；]{0,6}$", left[: best[0] - best[1]]):
+        return "planned"
+    return best[2]
 
 
 def _prose_fact(ctx: _Context, q: Quantity) -> Fact:
@@ -595,7 +619,7 @@ def _prose_fact(ctx: _Context, q: Quantity) -> Fact:
     elif q.type == "area":
         role = _nearest_cue(left, cues().area)
     elif q.type in ("households", "buildings", "communities"):
-        status = _status(text, q.start)
+        status = _status(text, q.start, q.end)
     approx = APPROX_CANON.get(q.approx) if q.approx else None
     return Fact(type=q.type, value=_value(q), unit=q.unit, raw=q.raw, start=q.start, end=q.end,
                 approx=approx, role=role, status=status, subject=_subject(ctx, q.start, q.type))
@@ -664,7 +688,7 @@ def extract_facts(report: Report) -> tuple[list[Fact], list[Placeholder]]:
             if s <= fact.start < e and fact.type != "date" and fact.scope is None:
                 fact.scope = scope
     for fact in _bare_counts(text, taken + [(d.start, d.end) for d in dates] + tables):
-        fact.status = _status(text, fact.start)
+        fact.status = _status(text, fact.start, fact.end)
         fact.subject = "aggregate"
         fact.scope = _scope(text, fact.start, setters)
         facts.append(fact)
