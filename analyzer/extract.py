@@ -192,6 +192,10 @@ def _name_body(text: str, s: int) -> str:
     name = "".join(w for w, _ in body)
     # an administrative prefix is context, not part of the name: 北港街道八街坊小区, 铁机社区305宿舍
     cut = max((name.rfind(unit) + len(unit) for unit in _ADMIN_UNITS if unit in name[:-1]), default=0)
+    # a district or county before the name: 河西区机械厂宿舍 → 机械厂宿舍 (but not 开发区宿舍)
+    m = re.match(r"^.{1,4}?[区县市]", name[cut:])
+    if m and len(name) - cut - m.end() >= 2:
+        cut += m.end()
     return name[cut:]
 
 
@@ -402,10 +406,9 @@ def _table_facts(report: Report, start: int, end: int) -> list[Fact]:
                               role="other"))
             scope = d.value if isinstance(d.value, str) else f"{d.value[0]}-{d.value[1]}"
         label_col = _classify_header(first_text, units) if first_text else None
-        # A total row may be shorter than the header (合计 spans the leading columns): align right.
-        shift = len(columns) - len(row) if is_total and len(row) < len(columns) else 0
+        row_columns = _align_short_row(row, columns) if len(row) < len(columns) else columns
         for i, (s, e, cell) in enumerate(row):
-            col = columns[i + shift] if 0 <= i + shift < len(columns) else None
+            col = row_columns[i] if i < len(row_columns) else None
             if col is None or col.kind in ("name", "skip") or not cell.strip() or cell == first_text:
                 continue
             if col.kind is None:
@@ -421,6 +424,19 @@ def _table_facts(report: Report, start: int, end: int) -> list[Fact]:
                 fact.subject, fact.scope = subject, scope
                 facts.append(fact)
     return facts
+
+
+def _align_short_row(row, columns: list[_Column]) -> list[_Column | None]:
+    """Columns for a row with fewer cells than the header (合计 spanning the leading columns):
+    its numeric cells go, in order, to the header's count/amount columns (dates are not summed)."""
+    summed = [c for c in columns if c.kind in ("households", "area", "land", "investment", "buildings",
+                                               "communities", "percent")]
+    numeric = [i for i, (_, _, cell) in enumerate(row) if re.fullmatch(r"\s*(?:约)?[\d,.]+%?\s*", cell)]
+    out: list[_Column | None] = [None] * len(row)
+    if len(numeric) <= len(summed):
+        for i, col in zip(numeric, summed[:len(numeric)]):
+            out[i] = col
+    return out
 
 
 def _transposed_facts(rows, row_heads: list[_Column], report_date: str | None) -> list[Fact]:
@@ -508,9 +524,12 @@ def _subject(ctx: _Context, pos: int, ftype: str, role: str | None = None) -> st
     clause = _clause_left(text, pos, 24)
     if in_sentence:
         name = in_sentence[-1]
-        # "…建设路小区规模最大，一个小区的改造户数占全区四成" – a name in an aggregate clause does not own the figure
+        # "…建设路小区规模最大，一个小区的改造户数占全区四成" – a name in an aggregate clause does not own the
+        # figure; nor does the last of a list of names ("包括A、B、C小区4个小区，共涉及楼栋41栋")
         between = text[name[1]:pos]
-        if not any(cue in between for cue in ("全区", "全市", "全县", "累计", "合计", "共计")):
+        listed = len({n[2] for n in in_sentence}) >= 2 and (re.search(r"共|合计|总|等|个小区|个项目", between)
+                                                            or re.search(r"[，；：]", between))
+        if not listed and not any(cue in between for cue in ("全区", "全市", "全县", "累计", "合计", "共计", "个小区")):
             return name[2]
     if any(cue in text[s_start:pos] for cue in cues().aggregate) or any(cue in clause for cue in cues().aggregate):
         return "aggregate"

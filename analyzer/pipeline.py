@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .checks import check_document
 from .errors import ReadError
 from .extract import fact_stage
 from .normalize import NormText, normalize
 from .readers import read_document
 from .segment import segment
-from .types import Block, Document, ErrorInfo, FileResult, Report
+from .types import Block, Document, ErrorInfo, FileResult, Flag, Report
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,7 @@ def analyze_path(path: str | Path) -> tuple[FileResult, DocText | None]:
             for stage in REPORT_STAGES:
                 stage(report, doc_text)
         result.reports = reports
+        result.flags = [Flag.from_dict(f) for f in check_document(result.to_dict())]
     except ReadError as exc:
         result.status, result.error = "error", ErrorInfo(exc.kind, exc.message)
     except MemoryError:

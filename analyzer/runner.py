@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import __version__
+from .checks import check_batch
 from .pipeline import analyze_file, sha256_of
 from .readers import SUPPORTED_SUFFIXES
 from .types import ErrorInfo, FileResult
@@ -45,6 +46,7 @@ class RunSummary:
     ok: int = 0
     failed: int = 0
     reports: int = 0
+    flags: int = 0
     seconds: float = 0.0
     started: str = ""
     finished: str = ""
@@ -56,7 +58,7 @@ class RunSummary:
             "analyzer_version": __version__, "started": self.started, "finished": self.finished,
             "seconds": round(self.seconds, 3), "inputs": self.inputs, "ledger": self.ledger,
             "jobs": self.jobs, "files": self.total, "ok": self.ok, "failed": self.failed,
-            "reports": self.reports, "errors": self.errors, "documents": self.documents,
+            "reports": self.reports, "flags": self.flags, "errors": self.errors, "documents": self.documents,
         }
 
 
@@ -168,6 +170,34 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def _load_documents(docs_dir: Path, names: list[str]) -> list[dict[str, Any]]:
+    docs = []
+    for name in names:
+        with open(docs_dir.parent / name, encoding="utf-8") as fh:
+            docs.append(json.load(fh))
+    return docs
+
+
+def _batch_checks(docs_dir: Path, summary: RunSummary) -> None:
+    """Checks that need the whole batch (the same community in two files): each flag is added to
+    the JSON of every file it names, and all of them are written to ``flags.json``."""
+    docs = _load_documents(docs_dir, summary.documents)
+    flags = check_batch(docs)
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for f in flags:
+        for name in {e["file"] for e in f["evidence"]}:
+            by_file.setdefault(name, []).append(f)
+    for rel, doc in zip(summary.documents, docs):
+        extra = by_file.get(doc["file"])
+        if extra:
+            doc["flags"].extend(extra)
+            _write_json(docs_dir.parent / rel, doc)
+    all_flags = [f for doc in docs for f in doc["flags"]]
+    unique = {json.dumps(f, ensure_ascii=False, sort_keys=True): f for f in all_flags}
+    _write_json(docs_dir.parent / "flags.json", {"flags": list(unique.values())})
+    summary.flags = len(unique)
+
+
 # ---------------------------------------------------------------------------
 # Batch
 # ---------------------------------------------------------------------------
@@ -248,6 +278,7 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
         for slot in slots:
             slot.stop()
 
+    _batch_checks(docs_dir, summary)
     summary.seconds = time.monotonic() - clock
     summary.finished = datetime.now().isoformat(timespec="seconds")
     summary.documents.sort()

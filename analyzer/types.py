@@ -188,6 +188,11 @@ class Flag:
     evidence: list[Evidence] = field(default_factory=list)
     ledger_row: dict[str, Any] | None = None
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Flag":
+        return cls(kind=data["kind"], severity=data["severity"], field=data.get("field"), message=data["message"],
+                   evidence=[Evidence(**e) for e in data.get("evidence", [])], ledger_row=data.get("ledger_row"))
+
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "severity": self.severity, "field": self.field,
                 "message": self.message, "evidence": [e.to_dict() for e in self.evidence],

@@ -1,0 +1,569 @@
+"""Consistency checks on the extracted facts: inside a report, and across the reports of a batch.
+
+Every comparison uses interval arithmetic on the stated precision (DOMAIN.md §3.3): a figure
+written with k decimals in unit U stands for value ± ½·10^-k·U; an approximation word (约, 余,
+近, 多, 左右, 超过, 以上) widens that to at least ±5%; a percentage with d decimals is consistent
+with a computed ratio when the intervals touch (≤ on the edges). So ``5.21万 / 5.1万 = 101.7%`` and
+万-rounded totals stay silent, while real contradictions are flagged with both figures and
+where they stand.
+
+Checks work on the contract's dicts (``documents/*.json``), so they also run on saved results.
+Ledger checks live in ``ledger_checks.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .normalize import to_simplified
+
+Doc = dict[str, Any]
+FactD = dict[str, Any]
+
+PART_ROLES = ("self_raised", "central_subsidy", "local_fiscal", "resident", "social_capital")
+TYPE_LABEL = {"households": "户数", "area": "面积", "investment": "投资", "buildings": "楼栋数",
+              "communities": "小区数", "date": "日期", "percent": "百分比"}
+ROLE_LABEL = {"total": "总投资", "self_raised": "企业自筹", "central_subsidy": "中央补助", "local_fiscal": "地方财政",
+              "resident": "居民出资", "social_capital": "社会资本", "completed": "完成投资", "building": "建筑面积",
+              "land": "用地面积", "renovated": "改造面积", "start": "开工", "completion": "竣工", "built": "建成"}
+STATUS_LABEL = {"planned": "计划", "started": "开工", "completed": "完工", "implemented": "实施"}
+UNIT_TEXT = {"m2": "平方米", "万元": "万元", "户": "户", "栋": "栋", "个": "个", "%": "%"}
+APPROX_SHARE = 0.05
+
+# Plausible per-unit bounds (DOMAIN.md L07–L09): outside them a unit error is the likely cause.
+AREA_PER_HOUSEHOLD = (15.0, 400.0)  # m² per household
+HOUSEHOLDS_PER_BUILDING = (1.0, 300.0)
+YUAN_PER_M2 = (30.0, 3000.0)
+WAN_PER_HOUSEHOLD = (0.1, 30.0)
+
+
+# ---------------------------------------------------------------------------
+# Intervals
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    lo: float
+    hi: float
+
+    def __add__(self, other: "Interval") -> "Interval":
+        return Interval(self.lo + other.lo, self.hi + other.hi)
+
+    def overlaps(self, other: "Interval") -> bool:
+        return self.lo <= other.hi and other.lo <= self.hi
+
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.(\d+))?")
+
+
+def interval(fact: FactD) -> Interval | None:
+    """The interval a numeric fact stands for, from its raw text's precision.
+
+    >>> interval({"type": "households", "value": 51000, "raw": "5.1万户", "approx": None})
+    Interval(lo=50500.0, hi=51500.0)
+    >>> interval({"type": "investment", "value": 8260, "raw": "约8260万元", "approx": "约"})
+    Interval(lo=7847.0, hi=8673.0)
+    """
+    value = fact.get("value")
+    if isinstance(value, list):
+        try:
+            return Interval(float(value[0]), float(value[1]))
+        except (TypeError, ValueError):
+            return None
+    if not isinstance(value, (int, float)):
+        return None
+    raw = fact.get("raw") or ""
+    m = _NUMBER.search(raw)
+    decimals = len(m.group(1)) if m and m.group(1) else 0
+    scale = _written_scale(fact["type"], raw)
+    half = 0.5 * 10 ** (-decimals) * scale if (decimals or scale > 1) else 0.0
+    if m is None:  # Chinese numerals: exact
+        half = 0.0
+    if fact.get("approx"):
+        half = max(half, abs(value) * APPROX_SHARE)
+    return Interval(value - half, value + half)
+
+
+def _written_scale(ftype: str, raw: str) -> float:
+    """How many canonical units one written unit of the last digit's place is worth."""
+    if ftype == "investment":
+        if "亿" in raw:
+            return 10000.0
+        if "万" in raw:
+            return 1.0
+        if "元" in raw:
+            return 0.0001
+        return 1.0
+    if ftype in ("area", "households", "buildings", "communities"):
+        if "亿" in raw:
+            return 1e8
+        if "万" in raw:
+            return 1e4
+    return 1.0
+
+
+def _fmt(fact: FactD) -> str:
+    value = fact.get("value")
+    unit = UNIT_TEXT.get(fact.get("unit") or "", fact.get("unit") or "")
+    if isinstance(value, float):
+        value = f"{value:,.2f}".rstrip("0").rstrip(".")
+    elif isinstance(value, int):
+        value = f"{value:,}"
+    return f"{value}{unit}"
+
+
+def _fmt_num(x: float, unit: str = "") -> str:
+    s = f"{x:,.2f}".rstrip("0").rstrip(".")
+    return f"{s}{UNIT_TEXT.get(unit, unit)}"
+
+
+# ---------------------------------------------------------------------------
+# Flags
+# ---------------------------------------------------------------------------
+
+
+def evidence(doc: Doc, report: dict, fact: FactD) -> dict[str, Any]:
+    return {"file": doc["file"], "report": report["index"], "raw": fact["raw"], "page": fact.get("page"),
+            "start": fact["start"], "end": fact["end"]}
+
+
+def where(doc: Doc, report: dict, fact: FactD) -> str:
+    """《file》第N页「raw」 — where a figure stands, for messages."""
+    page = f"第{fact['page']}页" if fact.get("page") else ""
+    part = f"第{report['index']}篇" if len(doc.get("reports", [])) > 1 else ""
+    return f"《{doc['file']}》{part}{page}「{fact['raw']}」"
+
+
+def flag(kind: str, severity: str, field: str | None, message: str, evidence_list: list[dict],
+         ledger_row: dict | None = None) -> dict[str, Any]:
+    return {"kind": kind, "severity": severity, "field": field, "message": message,
+            "evidence": evidence_list, "ledger_row": ledger_row}
+
+
+# ---------------------------------------------------------------------------
+# Inside one report
+# ---------------------------------------------------------------------------
+
+
+def _sentence_of(text: str, pos: int) -> tuple[int, int]:
+    start = max(text.rfind(ch, 0, pos) for ch in "。！？\n") + 1
+    ends = [i for i in (text.find(ch, pos) for ch in "。！？\n") if i >= 0]
+    return start, (min(ends) if ends else len(text))
+
+
+def _paragraph_of(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, (end if end >= 0 else len(text))
+
+
+def _numeric(facts: Iterable[FactD]) -> list[FactD]:
+    return [f for f in facts if f["type"] not in ("date",) and isinstance(f.get("value"), (int, float))]
+
+
+def check_parts(doc: Doc, report: dict) -> list[dict]:
+    """其中 parts against their whole: a funding source above the total (part_exceeds_whole), and
+    parts that add up to more — or, when the list is complete, to less — than the total (breakdown_sum)."""
+    text, out = report["text"], []
+    facts = _numeric(report["facts"])
+    for i, total in enumerate(facts):
+        if total["type"] == "investment" and total.get("role") not in ("total", "completed", None):
+            continue
+        is_money_total = total["type"] == "investment"
+        s_start, s_end = _sentence_of(text, total["start"])
+        p_start, p_end = _paragraph_of(text, total["start"])
+        after = text[total["end"]:p_end]
+        k = after.find("其中")
+        if k < 0 or k > 40:
+            continue
+        qi = total["end"] + k
+        # the parts: same type, after 其中, in the same paragraph, up to the next sentence end past them
+        region_end = _sentence_of(text, qi + 2)[1]
+        parts = [f for f in facts[i + 1:] if f["start"] > qi and f["end"] <= region_end and f["type"] == total["type"]
+                 and f.get("subject") == total.get("subject")]
+        if is_money_total:
+            parts = [f for f in parts if f.get("role") in PART_ROLES]
+        else:
+            parts = [f for f in parts if not f.get("role")]
+        if not parts:
+            continue
+        whole = interval(total)
+        if whole is None:
+            continue
+        for part in parts:
+            iv = interval(part)
+            if iv and iv.lo > whole.hi:
+                out.append(flag(
+                    "part_exceeds_whole", "error", total["type"],
+                    f"分项大于总数：{ROLE_LABEL.get(part.get('role'), '其中分项')} {_fmt(part)} 大于"
+                    f"{ROLE_LABEL.get(total.get('role'), '总数')} {_fmt(total)}（{where(doc, report, part)}，"
+                    f"{where(doc, report, total)}），多出 {_fmt_num(part['value'] - total['value'], total.get('unit') or '')}。",
+                    [evidence(doc, report, part), evidence(doc, report, total)]))
+        if len(parts) < 2:
+            continue
+        total_iv = Interval(0.0, 0.0)
+        for part in parts:
+            iv = interval(part)
+            if iv is None:
+                break
+            total_iv = total_iv + iv
+        else:
+            region = text[qi:region_end]
+            complete = is_money_total and len({p.get("role") for p in parts}) >= 3 or "分别为" in region \
+                or not is_money_total
+            open_list = re.search(r"等(?![级次])|其他|其余|另有|剩余|以及其他|不含", region)
+            diff = sum(p["value"] for p in parts) - total["value"]
+            if total_iv.lo > whole.hi or (complete and not open_list and total_iv.hi < whole.lo):
+                names = "、".join(f"{ROLE_LABEL.get(p.get('role'), '')}{_fmt(p)}" for p in parts)
+                out.append(flag(
+                    "breakdown_sum", "error" if diff > 0 else "warning", total["type"],
+                    f"分项之和与总数不符：{names} 合计 {_fmt_num(sum(p['value'] for p in parts), total.get('unit') or '')}，"
+                    f"而总数为 {_fmt(total)}（{where(doc, report, total)}），相差 {_fmt_num(abs(diff), total.get('unit') or '')}。",
+                    [evidence(doc, report, total)] + [evidence(doc, report, p) for p in parts]))
+    return out
+
+
+_RATE_CUES = {"开工率": ("started", "planned"), "完工率": ("completed", "planned"), "完成率": ("completed", "planned"),
+              "竣工率": ("completed", "planned")}
+
+
+def check_percents(doc: Doc, report: dict) -> list[dict]:
+    """A stated rate against the counts it is computed from (percent_mismatch)."""
+    text, out = report["text"], []
+    facts = report["facts"]
+    for pct in facts:
+        if pct["type"] != "percent" or not isinstance(pct.get("value"), (int, float)) or pct.get("approx"):
+            continue
+        left = text[max(0, pct["start"] - 12):pct["start"]]
+        p_start, _ = _paragraph_of(text, pct["start"])
+        before = [f for f in _numeric(facts) if p_start <= f["start"] < pct["start"] and f["type"] != "percent"]
+        num = den = None
+        for cue, (num_status, den_status) in _RATE_CUES.items():
+            if cue in left:
+                nums = [f for f in before if f.get("status") == num_status and f["type"] in ("communities", "households")]
+                if not nums:
+                    break
+                num = nums[-1]
+                dens = [f for f in before if f.get("status") == den_status and f["type"] == num["type"]
+                        and f["start"] < num["start"] and f.get("subject") == num.get("subject")]
+                den = dens[-1] if dens else None
+                break
+        else:
+            m = re.search(r"占(?:到)?(?P<what>总投资|计划(?:数|投资|总投资)?|年度计划投资|全部|总数)?的?$",
+                          text[max(0, pct["start"] - 10):pct["start"]])
+            if m and before:
+                s_start, _ = _sentence_of(text, pct["start"])
+                in_sentence = [f for f in before if f["start"] >= s_start]
+                if in_sentence:
+                    num = in_sentence[-1]
+                    what = m.group("what") or ""
+                    if "投资" in what and num["type"] == "investment":
+                        cands = [f for f in _numeric(facts) if f["type"] == "investment" and f.get("role") == "total"
+                                 and f is not num and f.get("subject") == num.get("subject")]
+                        den = cands[0] if cands else None
+        if not (num and den) or num is den:
+            continue
+        n_iv, d_iv = interval(num), interval(den)
+        if not n_iv or not d_iv or d_iv.lo <= 0:
+            continue
+        ratio = Interval(100 * n_iv.lo / d_iv.hi, 100 * n_iv.hi / d_iv.lo)
+        m = re.search(r"\.(\d+)", pct["raw"])
+        half = 0.5 * 10 ** (-(len(m.group(1)) if m else 0))
+        stated = Interval(pct["value"] - half, pct["value"] + half)
+        if not ratio.overlaps(stated):
+            computed = 100 * num["value"] / den["value"]
+            out.append(flag(
+                "percent_mismatch", "warning", "percent",
+                f"百分比与数字不符：{where(doc, report, pct)} 应为 {_fmt(num)} ÷ {_fmt(den)} ≈ {computed:.1f}%"
+                f"（{where(doc, report, num)}，{where(doc, report, den)}），相差 {abs(computed - pct['value']):.1f} 个百分点。",
+                [evidence(doc, report, pct), evidence(doc, report, num), evidence(doc, report, den)]))
+    return out
+
+
+def _date_key(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0]
+    return value if isinstance(value, str) else None
+
+
+def _before(a: str, b: str) -> bool:
+    """a strictly before b, compared at the coarser of the two granularities."""
+    n = min(len(a), len(b))
+    return a[:n] < b[:n]
+
+
+def check_dates(doc: Doc, report: dict) -> list[dict]:
+    """Completion before start for the same subject (date_order)."""
+    out = []
+    by_subject: dict[str, dict[str, list[FactD]]] = defaultdict(lambda: defaultdict(list))
+    for f in report["facts"]:
+        if f["type"] == "date" and f.get("role") in ("start", "completion"):
+            by_subject[f.get("subject") or "aggregate"][f["role"]].append(f)
+    for subject, roles in by_subject.items():
+        if subject == "aggregate":
+            continue
+        for start in roles["start"]:
+            for end in roles["completion"]:
+                s, e = _date_key(start["value"]), _date_key(end["value"])
+                if s and e and _before(e, s):
+                    out.append(flag(
+                        "date_order", "error", "date",
+                        f"{subject} 的竣工/完工日期 {e}（{where(doc, report, end)}）早于开工/进场日期 {s}"
+                        f"（{where(doc, report, start)}），时间顺序矛盾。",
+                        [evidence(doc, report, end), evidence(doc, report, start)]))
+    return out
+
+
+_ORDER = {"planned": 0, "started": 1, "completed": 2}
+
+
+def check_progress(doc: Doc, report: dict) -> list[dict]:
+    """完工 ≤ 开工 ≤ 计划 for the same kind of count in one paragraph, unless 超额 is stated."""
+    text, out = report["text"], []
+    counts = [f for f in _numeric(report["facts"]) if f["type"] in ("communities", "households", "buildings")
+              and f.get("status") in _ORDER]
+    for i, a in enumerate(counts):
+        for b in counts[i + 1:]:
+            if a["type"] != b["type"] or a.get("subject") != b.get("subject") or a.get("scope") != b.get("scope"):
+                continue
+            if _paragraph_of(text, a["start"]) != _paragraph_of(text, b["start"]):
+                continue
+            lo_f, hi_f = (a, b) if _ORDER[a["status"]] < _ORDER[b["status"]] else (b, a)
+            if _ORDER[lo_f["status"]] == _ORDER[hi_f["status"]]:
+                continue
+            p_start, p_end = _paragraph_of(text, a["start"])
+            if re.search(r"超额|计划外|超出计划|超过计划|新增", text[p_start:p_end]):
+                continue
+            iv_lo, iv_hi = interval(lo_f), interval(hi_f)
+            if iv_lo and iv_hi and iv_hi.lo > iv_lo.hi:
+                out.append(flag(
+                    "progress_exceeds_plan", "warning", hi_f["type"],
+                    f"{STATUS_LABEL[hi_f['status']]}数 {_fmt(hi_f)}（{where(doc, report, hi_f)}）大于"
+                    f"{STATUS_LABEL[lo_f['status']]}数 {_fmt(lo_f)}（{where(doc, report, lo_f)}），"
+                    f"报告未说明超额完成。",
+                    [evidence(doc, report, hi_f), evidence(doc, report, lo_f)]))
+    return out
+
+
+_DESCRIBES = re.compile(r"(?:住户|居民|户数|涉及|共有|共|总户数|惠及|楼栋|住宅楼|房屋|楼宇|现有|有住宅|建筑面积|住宅面积"
+                        r"|\d(?:栋|幢|座)楼?)[^，。；]{0,6}$")
+
+
+def _field_key(f: FactD, text: str | None = None) -> tuple | None:
+    """The field a fact states about its subject, for conflict checks (None: not comparable).
+
+    Only descriptive figures count — ``住户2350户``, a table cell — not a part of the community
+    (``约20户居民不同意``) or the quantity of some works (``道路黑化约8,600平方米``)."""
+    if f["type"] == "date":
+        return ("built",) if f.get("role") == "built" and isinstance(f.get("value"), str) else None
+    if f["type"] == "area" and f.get("role") != "building":
+        return None
+    if f["type"] not in ("households", "buildings", "area"):
+        return None
+    if text is not None and re.search(r"[\u4e00-\u9fff]", f.get("raw", "")):  # prose, not a table cell
+        if not _DESCRIBES.search(text[max(0, f["start"] - 16):f["start"]]):
+            return None
+    return ("area", "building") if f["type"] == "area" else (f["type"],)
+
+
+def check_conflicts(doc: Doc, report: dict) -> list[dict]:
+    """The same named community given two different values for the same field (intra_doc_conflict)."""
+    out = []
+    seen: dict[tuple, FactD] = {}
+    for f in report["facts"]:
+        subject = f.get("subject") or "aggregate"
+        key = _field_key(f, report["text"])
+        if subject == "aggregate" or key is None or f.get("status") in ("started", "completed"):
+            continue
+        full = (normalize_name(subject), f.get("scope"), *key)
+        prev = seen.get(full)
+        if prev is None:
+            seen[full] = f
+            continue
+        if _differs(prev, f):
+            out.append(flag(
+                "intra_doc_conflict", "warning", f["type"] if key[0] != "built" else "built_year",
+                f"同一报告中 {subject} 的{_field_label(key)}前后不一致：{_fmt(prev)}（{where(doc, report, prev)}）"
+                f"与 {_fmt(f)}（{where(doc, report, f)}）。",
+                [evidence(doc, report, prev), evidence(doc, report, f)]))
+    return out
+
+
+def _field_label(key: tuple) -> str:
+    return {"households": "户数", "buildings": "楼栋数", "area": "建筑面积", "built": "建成年份"}[key[0]]
+
+
+def _differs(a: FactD, b: FactD) -> bool:
+    if a["type"] == "date":
+        ka, kb = _date_key(a["value"]), _date_key(b["value"])
+        return bool(ka and kb and ka[:4] != kb[:4])
+    ia, ib = interval(a), interval(b)
+    return bool(ia and ib and not ia.overlaps(ib))
+
+
+def check_plausibility(doc: Doc, report: dict) -> list[dict]:
+    """Per-unit figures outside any plausible range: a unit error (万 forgotten, 元 for 万元)."""
+    out = []
+    groups: dict[tuple, dict[str, FactD]] = defaultdict(dict)
+    text = report["text"]
+    for f in _numeric(report["facts"]):
+        subject = f.get("subject") or "aggregate"
+        scope_key = (subject, f.get("scope")) if subject != "aggregate" else (subject, _sentence_of(text, f["start"]))
+        g = groups[scope_key]
+        if f["type"] == "households" and "households" not in g:
+            g["households"] = f
+        elif f["type"] == "buildings" and "buildings" not in g:
+            g["buildings"] = f
+        elif f["type"] == "area" and f.get("role") in ("building", "renovated") and "area" not in g:
+            g["area"] = f
+        elif f["type"] == "investment" and f.get("role") == "total" and "investment" not in g:
+            g["investment"] = f
+    for g in groups.values():
+        hh, bl, ar, inv = g.get("households"), g.get("buildings"), g.get("area"), g.get("investment")
+        if hh and ar and hh["value"] > 0:
+            ratio = ar["value"] / hh["value"]
+            if not AREA_PER_HOUSEHOLD[0] <= ratio <= AREA_PER_HOUSEHOLD[1]:
+                out.append(flag(
+                    "plausibility", "warning", "area",
+                    f"户均面积异常：{_fmt(ar)} ÷ {_fmt(hh)} ≈ {ratio:,.2f} 平方米/户（合理范围约 "
+                    f"{AREA_PER_HOUSEHOLD[0]:g}–{AREA_PER_HOUSEHOLD[1]:g}），疑为单位错误（如漏写“万”）："
+                    f"{where(doc, report, ar)}，{where(doc, report, hh)}。",
+                    [evidence(doc, report, ar), evidence(doc, report, hh)]))
+        if hh and bl and bl["value"] > 0:
+            ratio = hh["value"] / bl["value"]
+            if not HOUSEHOLDS_PER_BUILDING[0] <= ratio <= HOUSEHOLDS_PER_BUILDING[1]:
+                out.append(flag(
+                    "plausibility", "warning", "buildings",
+                    f"栋均户数异常：{_fmt(hh)} ÷ {_fmt(bl)} ≈ {ratio:,.1f} 户/栋（合理范围约 "
+                    f"{HOUSEHOLDS_PER_BUILDING[0]:g}–{HOUSEHOLDS_PER_BUILDING[1]:g}）：{where(doc, report, hh)}，"
+                    f"{where(doc, report, bl)}。", [evidence(doc, report, hh), evidence(doc, report, bl)]))
+        if inv and ar and ar["value"] > 0:
+            ratio = inv["value"] * 10000 / ar["value"]
+            if not YUAN_PER_M2[0] <= ratio <= YUAN_PER_M2[1]:
+                out.append(flag(
+                    "plausibility", "warning", "investment",
+                    f"单位面积造价异常：{_fmt(inv)} ÷ {_fmt(ar)} ≈ {ratio:,.0f} 元/平方米（合理范围约 "
+                    f"{YUAN_PER_M2[0]:g}–{YUAN_PER_M2[1]:g}），疑为单位错误：{where(doc, report, inv)}，"
+                    f"{where(doc, report, ar)}。", [evidence(doc, report, inv), evidence(doc, report, ar)]))
+        elif inv and hh and hh["value"] > 0:
+            ratio = inv["value"] / hh["value"]
+            if not WAN_PER_HOUSEHOLD[0] <= ratio <= WAN_PER_HOUSEHOLD[1]:
+                out.append(flag(
+                    "plausibility", "warning", "investment",
+                    f"户均投资异常：{_fmt(inv)} ÷ {_fmt(hh)} ≈ {ratio:,.2f} 万元/户（合理范围约 "
+                    f"{WAN_PER_HOUSEHOLD[0]:g}–{WAN_PER_HOUSEHOLD[1]:g}），疑为单位错误：{where(doc, report, inv)}，"
+                    f"{where(doc, report, hh)}。", [evidence(doc, report, inv), evidence(doc, report, hh)]))
+    return out
+
+
+def check_placeholders(doc: Doc, report: dict) -> list[dict]:
+    """Unfilled template figures: one note per report (placeholder, info)."""
+    items = report.get("placeholders") or []
+    if not items:
+        return []
+    shown = "、".join(f"「{p['raw']}」" for p in items[:8]) + ("等" if len(items) > 8 else "")
+    return [flag("placeholder", "info", None,
+                 f"《{doc['file']}》{report.get('title') or ''} 含 {len(items)} 处未填写的模板数字：{shown}，"
+                 f"这些位置不作为数字参与核对，请向报送单位核实。",
+                 [{"file": doc["file"], "report": report["index"], "raw": p["raw"], "page": p.get("page"),
+                   "start": p["start"], "end": p["end"]} for p in items])]
+
+
+def check_build_year(doc: Doc, report: dict, cutoff: int = 2000, extended: int = 2005) -> list[dict]:
+    """A named community built after the policy windows (policy_build_year, DOMAIN.md §2.1)."""
+    out = []
+    for f in report["facts"]:
+        if f["type"] != "date" or f.get("role") != "built" or (f.get("subject") or "aggregate") == "aggregate":
+            continue
+        key = _date_key(f["value"] if not isinstance(f["value"], list) else f["value"][1])
+        if not key:
+            continue
+        year = int(key[:4])
+        if year > extended:
+            out.append(flag("policy_build_year", "error", "built_year",
+                            f"{f['subject']} 建成于 {year} 年（{where(doc, report, f)}），晚于政策允许的 {extended} 年底，"
+                            f"不属于城镇老旧小区改造范围（重点为 {cutoff} 年底前建成的小区）。",
+                            [evidence(doc, report, f)]))
+        elif year > cutoff:
+            out.append(flag("policy_build_year", "warning", "built_year",
+                            f"{f['subject']} 建成于 {year} 年（{where(doc, report, f)}），属于 {cutoff + 1}—{extended} 年的"
+                            f"扩展范围，请核实是否符合本地政策及比例要求。", [evidence(doc, report, f)]))
+    return out
+
+
+REPORT_CHECKS = (check_parts, check_percents, check_dates, check_progress, check_conflicts, check_plausibility,
+                 check_placeholders, check_build_year)
+
+
+def dedupe(flags: list[dict]) -> list[dict]:
+    """One flag per kind and set of figures: a table row and the sentence repeating it say the same."""
+    seen, out = set(), []
+    for f in flags:
+        key = (f["kind"], f.get("field"), frozenset((e["file"], e["raw"]) for e in f["evidence"]))
+        values = re.findall(r"[\d,.]+", f["message"])
+        key2 = (f["kind"], f.get("field"), tuple(values[:2]))
+        if key in seen or key2 in seen:
+            continue
+        seen.update((key, key2))
+        out.append(f)
+    return out
+
+
+def check_document(doc: Doc) -> list[dict]:
+    """Every inside-a-report check on one document dict; returns its flags."""
+    flags: list[dict] = []
+    if doc.get("status") != "ok":
+        return flags
+    for report in doc.get("reports", []):
+        for check in REPORT_CHECKS:
+            flags.extend(check(doc, report))
+    return dedupe(flags)
+
+
+# ---------------------------------------------------------------------------
+# Across the reports of a batch
+# ---------------------------------------------------------------------------
+
+_SUFFIX = re.compile(r"(?:小区|社区)$")
+
+
+def normalize_name(name: str) -> str:
+    """A community name for comparison: simplified characters, no spaces or trailing 小区."""
+    name = to_simplified(re.sub(r"\s+", "", name or ""))
+    return _SUFFIX.sub("", name) or name
+
+
+def check_batch(docs: list[Doc]) -> list[dict]:
+    """The same community given different figures by two files of the batch (cross_doc_conflict)."""
+    seen: dict[tuple, list[tuple[Doc, dict, FactD]]] = defaultdict(list)
+    for doc in docs:
+        if doc.get("status") != "ok":
+            continue
+        for report in doc.get("reports", []):
+            for f in report["facts"]:
+                subject = f.get("subject") or "aggregate"
+                key = _field_key(f, report["text"])
+                if subject == "aggregate" or key is None or f.get("status") in ("started", "completed"):
+                    continue
+                seen[(normalize_name(subject), *key)].append((doc, report, f))
+    out = []
+    for (name, *key), items in seen.items():
+        reported: set[tuple] = set()
+        for i, (doc_a, rep_a, fa) in enumerate(items):
+            for doc_b, rep_b, fb in items[i + 1:]:
+                if doc_a["file"] == doc_b["file"] or not _differs(fa, fb):
+                    continue
+                pair = (doc_a["file"], doc_b["file"])
+                if pair in reported:
+                    continue
+                reported.add(pair)
+                out.append(flag(
+                    "cross_doc_conflict", "warning", fa["type"] if key[0] != "built" else "built_year",
+                    f"不同报告对 {fa['subject']} 的{_field_label(tuple(key))}说法不一：{_fmt(fa)}（{where(doc_a, rep_a, fa)}）"
+                    f"与 {_fmt(fb)}（{where(doc_b, rep_b, fb)}）。",
+                    [evidence(doc_a, rep_a, fa), evidence(doc_b, rep_b, fb)]))
+    return out
