@@ -120,6 +120,28 @@ def eval_facts(corpus: Path, errors: int, as_json: bool) -> None:
         click.echo(format_fact_scores(scores, errors=errors))
 
 
+@eval_group.command(name="checks")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("corpora/checks"), show_default=True,
+              help="评测语料目录（含 reports/、ledger 台账与 expected.json）。")
+@click.option("--examples", type=int, default=0, show_default=True, help="列出的漏报、误报样例条数。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出评测结果。")
+def eval_checks(corpus: Path, examples: int, as_json: bool) -> None:
+    """评测核查：按线索类型输出召回率，并统计干净报告上的误报。
+
+    \b
+    示例：
+        analyzer eval checks --corpus corpora/checks --examples 10
+    """
+    from .evaluate import evaluate_checks, format_check_scores
+
+    scores = evaluate_checks(corpus)
+    if as_json:
+        click.echo(json.dumps(scores.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_check_scores(scores, examples=examples))
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m analyzer`
     cli(prog_name="analyzer")
 
