@@ -60,7 +60,9 @@ def run(paths: tuple[Path, ...], ledger: Path | None, out_dir: Path, jobs: int |
     if summary.total == 0:
         raise click.ClickException("没有找到可处理的文件（支持 .pdf、.docx、.txt）。请检查输入路径。")
     console.print(f"共 {summary.total} 个文件：成功 {summary.ok} 个，失败 {summary.failed} 个；"
-                  f"识别出 {summary.reports} 篇报告，用时 {summary.seconds:.1f} 秒。")
+                  f"识别出 {summary.reports} 篇报告，发现问题线索 {summary.flags} 条，用时 {summary.seconds:.1f} 秒。")
+    if summary.ledger_error:
+        console.print(f"[red]台账未能读取，未做台账核对：[/red]{summary.ledger_error}")
     for err in summary.errors[:20]:
         console.print(f"  [red]失败[/red] {err['file']}：{err['message']}")
     if len(summary.errors) > 20:

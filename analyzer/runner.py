@@ -47,6 +47,7 @@ class RunSummary:
     failed: int = 0
     reports: int = 0
     flags: int = 0
+    ledger_error: str | None = None
     seconds: float = 0.0
     started: str = ""
     finished: str = ""
@@ -57,6 +58,7 @@ class RunSummary:
         return {
             "analyzer_version": __version__, "started": self.started, "finished": self.finished,
             "seconds": round(self.seconds, 3), "inputs": self.inputs, "ledger": self.ledger,
+            "ledger_error": self.ledger_error,
             "jobs": self.jobs, "files": self.total, "ok": self.ok, "failed": self.failed,
             "reports": self.reports, "flags": self.flags, "errors": self.errors, "documents": self.documents,
         }
@@ -183,6 +185,18 @@ def _batch_checks(docs_dir: Path, summary: RunSummary) -> None:
     the JSON of every file it names, and all of them are written to ``flags.json``."""
     docs = _load_documents(docs_dir, summary.documents)
     flags = check_batch(docs)
+    ledger_only: list[dict[str, Any]] = []
+    if summary.ledger:
+        from .ledger import LedgerFormatError, read_ledger
+        from .ledger_checks import ledger_flags
+
+        try:
+            ledger = read_ledger(summary.ledger)
+        except LedgerFormatError as exc:
+            summary.ledger_error = exc.message
+        else:
+            for f in ledger_flags(docs, ledger):
+                (flags if any(e["file"] != Path(summary.ledger).name for e in f["evidence"]) else ledger_only).append(f)
     by_file: dict[str, list[dict[str, Any]]] = {}
     for f in flags:
         for name in {e["file"] for e in f["evidence"]}:
@@ -192,7 +206,7 @@ def _batch_checks(docs_dir: Path, summary: RunSummary) -> None:
         if extra:
             doc["flags"].extend(extra)
             _write_json(docs_dir.parent / rel, doc)
-    all_flags = [f for doc in docs for f in doc["flags"]]
+    all_flags = [f for doc in docs for f in doc["flags"]] + ledger_only
     unique = {json.dumps(f, ensure_ascii=False, sort_keys=True): f for f in all_flags}
     _write_json(docs_dir.parent / "flags.json", {"flags": list(unique.values())})
     summary.flags = len(unique)
