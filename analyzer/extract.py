@@ -156,7 +156,7 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
 # Part-of-speech tags (jieba) a community-name body may be made of: nouns, names, numbers
 # and letters (铁一局/nt 二处/m 家属楼, X/eng 屯楼小区). Verbs, prepositions, adverbs, pronouns and
 # particles end a body on the left (结合/v 小区, 邀请/v 小区 are not names).
-_NAME_POS = {"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m", "j", "ng", "b", "s", "f", "a", "an", "x"}
+_NAME_POS = {"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m", "j", "ng", "b", "s", "f", "a", "an", "x", "zg"}
 # Characters that, right after a suffix, show the suffix is part of another word (楼道, 里面).
 _SUFFIX_CONTINUES = {"楼": "道栋房体顶层院宇梯盘间内外", "里": "面边头路街巷弄", "苑": "路街",
                      "小区": "内外里", "新村": "路街"}
@@ -190,6 +190,7 @@ def _name_body(text: str, s: int) -> str:
     if body and body[0][1] == "a" and len(body) == 1 and text[s:s + 2] in ("小区", "楼"):
         return ""  # 尊重/a 小区 (but 幸福/a 里小区 is a name)
     name = "".join(w for w, _ in body)
+    name = re.sub(r"^(?:以|对|在|将|把|被|向|从|与|和|及|经|如|像|为|由|其中|截至|其|该|本|各)(?=..)", "", name)
     # an administrative prefix is context, not part of the name: 北港街道八街坊小区, 铁机社区305宿舍
     cut = max((name.rfind(unit) + len(unit) for unit in _ADMIN_UNITS if unit in name[:-1]), default=0)
     # a district or county before the name: 河西区机械厂宿舍 → 机械厂宿舍 (but not 开发区宿舍)
@@ -211,9 +212,11 @@ def find_communities(text: str) -> list[tuple[int, int, str]]:
         s, e = m.span()
         if out and s < out[-1][1]:
             continue
-        m2 = c.name_re.match(text, e)  # a second suffix glued on: 271宿舍小区, 幸福里小区
-        if m2 and m2.group() in ("小区", "楼"):
+        m2 = c.name_re.match(text, e)  # a second suffix glued on: 271宿舍小区, 幸福里小区 (not 南湖花园小区)
+        if m2 and m2.group() in ("小区", "楼") and m.group() in ("宿舍", "里", "楼", "院", "家属院", "家属楼", "苑"):
             e = m2.end()
+        if m.group() == "里" and text[s - 1:s] == "公":
+            continue  # 680公里 is a length
         after = text[e:e + 1]
         if after and (after in _SUFFIX_CONTINUES.get(text[s:e][-2:], "") or after in _SUFFIX_CONTINUES.get(text[e - 1], "")):
             continue
@@ -486,6 +489,7 @@ def _table_cell_fact(cell: str, s: int, e: int, col: _Column, report_date: str |
     role = "land" if col.kind == "land" else None
     if ftype == "investment":
         role = _nearest_cue(col.header, cues().investment) if col.header else None
+        role = None if role == "none" else role
     elif ftype == "area" and role is None:
         role = _nearest_cue(col.header, cues().area)
     status = _nearest_cue(col.header, cues().status) if ftype in ("households", "buildings", "communities") else None
@@ -582,7 +586,7 @@ def _scope(text: str, pos: int, setters: list[tuple[int, str]]) -> str | None:
 def _date_role(text: str, d: DateMention) -> str:
     c = cues()
     left = _clause_left(text, d.start, 8)
-    right = _clause_right(text, d.end, 8)
+    right = _clause_right(text, d.end, 16)
     if any(left.endswith(w) or w in left[-4:] for w in ("截至", "截止", "截止到", "到目前")):
         return "as_of"
     if re.match(r"^(?:以前|以后|之前|前)?(?:建成|竣工入住|建设|修建|交付使用)", right) or \
@@ -593,7 +597,9 @@ def _date_role(text: str, d: DateMention) -> str:
         role = None
     if role:
         return role
-    right_role = _first_cue(right[:6], c.date_after)
+    # a deadline's verb may come a few words later: "7月底前实现计划项目全部开工"
+    right_role = _first_cue(right[:6], c.date_after) or (
+        _first_cue(right[:14], c.date_after) if right.startswith(("前", "以前")) else None)
     if right_role:
         return right_role
     if isinstance(d.value, list) and d.kind == "decade":
@@ -635,6 +641,14 @@ def _prose_fact(ctx: _Context, q: Quantity) -> Fact:
     role = status = None
     if q.type == "investment":
         role = _nearest_cue(left, cues().investment)
+        if role is None or left.endswith(("其余", "剩余", "另有")):
+            # "其余2600万元为中央补助资金": the source is named after the amount
+            right = _clause_right(text, q.end, 12)
+            m = re.match(r"^(?:为|是|来自|系|由)", right)
+            if m:
+                role = _first_cue(right[m.end():], cues().investment) or role
+        if role == "none":
+            role = None
     elif q.type == "area":
         role = _nearest_cue(left, cues().area)
     elif q.type in ("households", "buildings", "communities"):
