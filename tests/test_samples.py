@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,18 @@ def test_dates_of_reports(run):
     dated = [r["date"] for d in docs.values() for r in d["reports"] if r["date"]]
     assert len(dated) >= 12
     assert all(len(d) in (4, 7, 10) for d in dated)
+
+
+def test_planted_inconsistencies_of_the_samples_are_flagged(run, tmp_path_factory, samples_dir):
+    """Every kind of inconsistency planted in the samples (manifest `planted`) comes out as a flag."""
+    summary, _ = run
+    flags = json.loads((Path(summary.out_dir) / "flags.json").read_text(encoding="utf-8"))["flags"]
+    kinds = {f["kind"] for f in flags}
+    assert {"part_exceeds_whole", "breakdown_sum", "percent_mismatch", "date_order", "cross_doc_conflict",
+            "ledger_mismatch", "ledger_missing", "policy_build_year", "plausibility", "placeholder"} <= kinds
+    messages = "\n".join(f["message"] for f in flags)
+    for needle in ("红星新苑", "兴华小区", "翠湖新苑", "21.26平方米", "气象局宿舍", "2,130万元", "75%"):
+        assert needle in messages, needle
+    # and nothing is flagged twice
+    keys = [json.dumps(f, ensure_ascii=False, sort_keys=True) for f in flags]
+    assert len(keys) == len(set(keys))
