@@ -116,6 +116,12 @@ def _fmt(fact: FactD) -> str:
     return f"{value}{unit}"
 
 
+def _who(fact: FactD) -> str:
+    """"金亭花苑：" for a named community's figure, "" for an aggregate one."""
+    subject = fact.get("subject") or "aggregate"
+    return "" if subject == "aggregate" else f"{subject}："
+
+
 def _fmt_num(x: float, unit: str = "") -> str:
     s = f"{x:,.2f}".rstrip("0").rstrip(".")
     return f"{s}{UNIT_TEXT.get(unit, unit)}"
@@ -199,7 +205,7 @@ def check_parts(doc: Doc, report: dict) -> list[dict]:
             if iv and iv.lo > whole.hi:
                 out.append(flag(
                     "part_exceeds_whole", "error", total["type"],
-                    f"分项大于总数：{ROLE_LABEL.get(part.get('role'), '其中分项')} {_fmt(part)} 大于"
+                    f"{_who(total)}分项大于总数：{ROLE_LABEL.get(part.get('role'), '其中分项')} {_fmt(part)} 大于"
                     f"{ROLE_LABEL.get(total.get('role'), '总数')} {_fmt(total)}（{where(doc, report, part)}，"
                     f"{where(doc, report, total)}），多出 {_fmt_num(part['value'] - total['value'], total.get('unit') or '')}。",
                     [evidence(doc, report, part), evidence(doc, report, total)]))
@@ -221,10 +227,20 @@ def check_parts(doc: Doc, report: dict) -> list[dict]:
                 names = "、".join(f"{ROLE_LABEL.get(p.get('role'), '')}{_fmt(p)}" for p in parts)
                 out.append(flag(
                     "breakdown_sum", "error" if diff > 0 else "warning", total["type"],
-                    f"分项之和与总数不符：{names} 合计 {_fmt_num(sum(p['value'] for p in parts), total.get('unit') or '')}，"
+                    f"{_who(total)}分项之和与总数不符：{names} 合计 {_fmt_num(sum(p['value'] for p in parts), total.get('unit') or '')}，"
                     f"而总数为 {_fmt(total)}（{where(doc, report, total)}），相差 {_fmt_num(abs(diff), total.get('unit') or '')}。",
                     [evidence(doc, report, total)] + [evidence(doc, report, p) for p in parts]))
     return out
+
+
+def _ratio_fits(num: FactD, den: FactD, pct: FactD) -> bool:
+    n_iv, d_iv = interval(num), interval(den)
+    if not n_iv or not d_iv or d_iv.lo <= 0:
+        return False
+    m = re.search(r"\.(\d+)", pct["raw"])
+    half = 0.5 * 10 ** (-(len(m.group(1)) if m else 0))
+    return Interval(100 * n_iv.lo / d_iv.hi, 100 * n_iv.hi / d_iv.lo).overlaps(
+        Interval(pct["value"] - half, pct["value"] + half))
 
 
 _RATE_CUES = {"开工率": ("started", "planned"), "完工率": ("completed", "planned"), "完成率": ("completed", "planned"),
@@ -265,6 +281,18 @@ def check_percents(doc: Doc, report: dict) -> list[dict]:
                         cands = [f for f in _numeric(facts) if f["type"] == "investment" and f.get("role") == "total"
                                  and f is not num and f.get("subject") == num.get("subject")]
                         den = cands[0] if cands else None
+        if den is None and re.search(r"占(?:比)?(?:为|达)?$", left):
+            # "走访20个小区，3个成立业委会，占17%": the last count over the count before it of the same kind
+            s_start, _ = _sentence_of(text, pct["start"])
+            counts = [f for f in before if f["start"] >= s_start and f["type"] in ("communities", "households",
+                                                                                  "buildings")]
+            if len(counts) >= 2 and counts[-1]["type"] == counts[-2]["type"]:
+                num, den = counts[-1], counts[-2]
+                # benefit of the doubt: silent when any earlier count of the kind is a fitting denominator
+                # ("抽查24个，其中21个良好、3个损坏，良好的占87.5%" is 21/24)
+                if any(_ratio_fits(n, d, pct) for i, n in enumerate(counts) for d in counts[:i]
+                       if n["type"] == d["type"]):
+                    continue
         if not (num and den) or num is den:
             continue
         n_iv, d_iv = interval(num), interval(den)
@@ -278,7 +306,7 @@ def check_percents(doc: Doc, report: dict) -> list[dict]:
             computed = 100 * num["value"] / den["value"]
             out.append(flag(
                 "percent_mismatch", "warning", "percent",
-                f"百分比与数字不符：{where(doc, report, pct)} 应为 {_fmt(num)} ÷ {_fmt(den)} ≈ {computed:.1f}%"
+                f"{_who(num)}百分比与数字不符：{where(doc, report, pct)} 应为 {_fmt(num)} ÷ {_fmt(den)} ≈ {computed:.1f}%"
                 f"（{where(doc, report, num)}，{where(doc, report, den)}），相差 {abs(computed - pct['value']):.1f} 个百分点。",
                 [evidence(doc, report, pct), evidence(doc, report, num), evidence(doc, report, den)]))
     return out
@@ -303,9 +331,24 @@ def check_dates(doc: Doc, report: dict) -> list[dict]:
     for f in report["facts"]:
         if f["type"] == "date" and f.get("role") in ("start", "completion"):
             by_subject[f.get("subject") or "aggregate"][f["role"]].append(f)
+    text = report["text"]
+    plan_years = [f for f in report["facts"] if f["type"] == "date" and isinstance(f["value"], str)
+                  and len(f["value"]) == 4 and (re.match(r"^(?:度)?(?:城镇)?(?:老旧小区)?(?:改造)?计划", text[f["end"]:f["end"] + 10])
+                                                or re.search(r"(?:纳入|列入)$", text[max(0, f["start"] - 3):f["start"]]))]
     for subject, roles in by_subject.items():
         if subject == "aggregate":
             continue
+        for plan in plan_years:
+            if (plan.get("subject") or "aggregate") not in (subject, "aggregate"):
+                continue
+            for start in roles["start"]:
+                s = _date_key(start["value"])
+                if s and int(s[:4]) < int(plan["value"]) and _paragraph_of(text, plan["start"])[0] <= start["start"] + 400:
+                    out.append(flag(
+                        "date_order", "warning", "date",
+                        f"{subject} 纳入 {plan['value']} 年度计划（{where(doc, report, plan)}），开工/进场日期却是 {s}"
+                        f"（{where(doc, report, start)}），早于计划年度。",
+                        [evidence(doc, report, start), evidence(doc, report, plan)]))
         for start in roles["start"]:
             for end in roles["completion"]:
                 s, e = _date_key(start["value"]), _date_key(end["value"])
@@ -342,7 +385,7 @@ def check_progress(doc: Doc, report: dict) -> list[dict]:
             if iv_lo and iv_hi and iv_hi.lo > iv_lo.hi:
                 out.append(flag(
                     "progress_exceeds_plan", "warning", hi_f["type"],
-                    f"{STATUS_LABEL[hi_f['status']]}数 {_fmt(hi_f)}（{where(doc, report, hi_f)}）大于"
+                    f"{_who(hi_f)}{STATUS_LABEL[hi_f['status']]}数 {_fmt(hi_f)}（{where(doc, report, hi_f)}）大于"
                     f"{STATUS_LABEL[lo_f['status']]}数 {_fmt(lo_f)}（{where(doc, report, lo_f)}），"
                     f"报告未说明超额完成。",
                     [evidence(doc, report, hi_f), evidence(doc, report, lo_f)]))
@@ -370,31 +413,47 @@ def _field_key(f: FactD, text: str | None = None) -> tuple | None:
     return ("area", "building") if f["type"] == "area" else (f["type"],)
 
 
+def _communities_in_sentence(report: dict, f: FactD) -> Any:
+    """The community count stated in the same sentence before a figure ("9个小区共涉及居民…")."""
+    s_start, _ = _sentence_of(report["text"], f["start"])
+    counts = [c["value"] for c in report["facts"] if c["type"] == "communities" and s_start <= c["start"] < f["start"]]
+    return counts[-1] if counts else None
+
+
 def check_conflicts(doc: Doc, report: dict) -> list[dict]:
-    """The same named community given two different values for the same field (intra_doc_conflict)."""
+    """The same community — or the same aggregate: same year, same number of communities — given two
+    different values for the same field (intra_doc_conflict)."""
     out = []
     seen: dict[tuple, FactD] = {}
     for f in report["facts"]:
         subject = f.get("subject") or "aggregate"
         key = _field_key(f, report["text"])
-        if subject == "aggregate" or key is None or f.get("status") in ("started", "completed"):
+        if key is None or f.get("status") in ("started", "completed"):
             continue
+        if subject == "aggregate":
+            n = _communities_in_sentence(report, f)
+            prose = re.search(r"[\u4e00-\u9fff]", f.get("raw", ""))  # table rows are different groups
+            if n is None or f.get("scope") is None or key[0] != "households" or not prose:
+                continue
+            key = (*key, f"{n}个小区")
         full = (normalize_name(subject), f.get("scope"), *key)
         prev = seen.get(full)
         if prev is None:
             seen[full] = f
             continue
         if _differs(prev, f):
+            who = f"{f['scope']}年{key[-1]}" if subject == "aggregate" else subject
             out.append(flag(
                 "intra_doc_conflict", "warning", f["type"] if key[0] != "built" else "built_year",
-                f"同一报告中 {subject} 的{_field_label(key)}前后不一致：{_fmt(prev)}（{where(doc, report, prev)}）"
+                f"同一报告中 {who} 的{_field_label(key[:-1] if subject == 'aggregate' else key)}前后不一致：{_fmt(prev)}（{where(doc, report, prev)}）"
                 f"与 {_fmt(f)}（{where(doc, report, f)}）。",
                 [evidence(doc, report, prev), evidence(doc, report, f)]))
     return out
 
 
 def _field_label(key: tuple) -> str:
-    return {"households": "户数", "buildings": "楼栋数", "area": "建筑面积", "built": "建成年份"}[key[0]]
+    label = {"households": "户数", "buildings": "楼栋数", "area": "建筑面积", "built": "建成年份"}[key[0]]
+    return f"（{key[-1]}）{label}" if key[-1].endswith("个小区") else label
 
 
 def _differs(a: FactD, b: FactD) -> bool:
@@ -429,7 +488,7 @@ def check_plausibility(doc: Doc, report: dict) -> list[dict]:
             if not AREA_PER_HOUSEHOLD[0] <= ratio <= AREA_PER_HOUSEHOLD[1]:
                 out.append(flag(
                     "plausibility", "warning", "area",
-                    f"户均面积异常：{_fmt(ar)} ÷ {_fmt(hh)} ≈ {ratio:,.2f} 平方米/户（合理范围约 "
+                    f"{_who(hh or inv)}户均面积异常：{_fmt(ar)} ÷ {_fmt(hh)} ≈ {ratio:,.2f} 平方米/户（合理范围约 "
                     f"{AREA_PER_HOUSEHOLD[0]:g}–{AREA_PER_HOUSEHOLD[1]:g}），疑为单位错误（如漏写“万”）："
                     f"{where(doc, report, ar)}，{where(doc, report, hh)}。",
                     [evidence(doc, report, ar), evidence(doc, report, hh)]))
@@ -438,7 +497,7 @@ def check_plausibility(doc: Doc, report: dict) -> list[dict]:
             if not HOUSEHOLDS_PER_BUILDING[0] <= ratio <= HOUSEHOLDS_PER_BUILDING[1]:
                 out.append(flag(
                     "plausibility", "warning", "buildings",
-                    f"栋均户数异常：{_fmt(hh)} ÷ {_fmt(bl)} ≈ {ratio:,.1f} 户/栋（合理范围约 "
+                    f"{_who(hh or inv)}栋均户数异常：{_fmt(hh)} ÷ {_fmt(bl)} ≈ {ratio:,.1f} 户/栋（合理范围约 "
                     f"{HOUSEHOLDS_PER_BUILDING[0]:g}–{HOUSEHOLDS_PER_BUILDING[1]:g}）：{where(doc, report, hh)}，"
                     f"{where(doc, report, bl)}。", [evidence(doc, report, hh), evidence(doc, report, bl)]))
         if inv and ar and ar["value"] > 0:
@@ -446,7 +505,7 @@ def check_plausibility(doc: Doc, report: dict) -> list[dict]:
             if not YUAN_PER_M2[0] <= ratio <= YUAN_PER_M2[1]:
                 out.append(flag(
                     "plausibility", "warning", "investment",
-                    f"单位面积造价异常：{_fmt(inv)} ÷ {_fmt(ar)} ≈ {ratio:,.0f} 元/平方米（合理范围约 "
+                    f"{_who(hh or inv)}单位面积造价异常：{_fmt(inv)} ÷ {_fmt(ar)} ≈ {ratio:,.0f} 元/平方米（合理范围约 "
                     f"{YUAN_PER_M2[0]:g}–{YUAN_PER_M2[1]:g}），疑为单位错误：{where(doc, report, inv)}，"
                     f"{where(doc, report, ar)}。", [evidence(doc, report, inv), evidence(doc, report, ar)]))
         elif inv and hh and hh["value"] > 0:
@@ -454,7 +513,7 @@ def check_plausibility(doc: Doc, report: dict) -> list[dict]:
             if not WAN_PER_HOUSEHOLD[0] <= ratio <= WAN_PER_HOUSEHOLD[1]:
                 out.append(flag(
                     "plausibility", "warning", "investment",
-                    f"户均投资异常：{_fmt(inv)} ÷ {_fmt(hh)} ≈ {ratio:,.2f} 万元/户（合理范围约 "
+                    f"{_who(hh or inv)}户均投资异常：{_fmt(inv)} ÷ {_fmt(hh)} ≈ {ratio:,.2f} 万元/户（合理范围约 "
                     f"{WAN_PER_HOUSEHOLD[0]:g}–{WAN_PER_HOUSEHOLD[1]:g}），疑为单位错误：{where(doc, report, inv)}，"
                     f"{where(doc, report, hh)}。", [evidence(doc, report, inv), evidence(doc, report, hh)]))
     return out

@@ -663,7 +663,9 @@ def _prose_fact(ctx: _Context, q: Quantity) -> Fact:
 _BARE_COUNT = re.compile(
     r"(?:开工|完工|竣工|启动|完成|建成的|进场|实施|改造|的有|的|有|其余)\s*"
     r"(?P<n>\d{1,5}|[一二三四五六七八九十两]{1,3})\s*个(?=[，。；、）\s]|未|已|均|全部|尚|正在|$)"
-    r"|(?:老旧小区|小区|院落)\s*(?P<n2>\d{1,5})\s*处")
+    r"|(?:老旧小区|小区|院落)\s*(?P<n2>\d{1,5})\s*处"
+    # "走访20个小区，3个成立了业委会": a part of the communities just counted
+    r"|(?<=个小区[，、])(?P<n3>\d{1,5})\s*个(?=[\u4e00-\u9fff])(?!月|项目|百分点|部门|街道|社区|单位|批次|方面|问题)")
 # Nouns whose counts are not communities: a bare "N个" after them is theirs (停车位仅有310个).
 _OTHER_COUNTED = ("停车位", "车位", "充电桩", "路灯", "电梯", "楼道", "单元", "项目", "出入口", "门禁", "摄像头",
                   "垃圾", "设施", "场所", "活动室", "街道", "社区", "部门", "问题", "方案")
@@ -672,7 +674,7 @@ _OTHER_COUNTED = ("停车位", "车位", "充电桩", "路灯", "电梯", "楼�
 def _bare_counts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
     out = []
     for m in _BARE_COUNT.finditer(text):
-        group = "n" if m.group("n") else "n2"
+        group = "n" if m.group("n") else ("n2" if m.group("n2") else "n3")
         s, e = m.start(group), m.end()
         if any(s < te and ts < e for ts, te in taken):
             continue

@@ -83,6 +83,8 @@ def check_against_ledger(docs: list[Doc], ledger: Ledger, *, cutoff: int = 2000,
                 ledger_field = FIELDS.get(key) if key else None
                 if f["type"] == "investment" and f.get("role") in FUND_FIELDS:
                     ledger_field = f["role"]
+                if f["type"] == "date" and f.get("role") in DATE_FIELDS and isinstance(f.get("value"), str):
+                    ledger_field = f["role"]
                 if ledger_field is None:
                     continue
                 if subject not in matches:
@@ -103,6 +105,9 @@ def check_against_ledger(docs: list[Doc], ledger: Ledger, *, cutoff: int = 2000,
                                         f"请人工确认（{where(doc, report, f)}）。", [evidence(doc, report, f)]))
                     continue
                 row = m.row
+                if ledger_field in DATE_FIELDS:
+                    out.extend(_date_mismatch(doc, report, f, row, ledger_field, subject))
+                    continue
                 led = _fund_interval(row, ledger_field) if ledger_field in FUND_FIELDS else \
                     _ledger_interval(row, ledger_field)
                 if led is None:
@@ -128,6 +133,31 @@ def check_against_ledger(docs: list[Doc], ledger: Ledger, *, cutoff: int = 2000,
                         f"{fuzzy}。", [evidence(doc, report, f)], _row_ref(row)))
     out.extend(_policy_rows(ledger, cutoff, extended))
     return out
+
+
+# report date roles → ledger date columns (actual first); months of slack before a difference is flagged:
+# ledger dates are plans, reports tell what happened, so only a gap of more than half a year is a lead.
+DATE_FIELDS = {"start": ("start_actual", "start_plan"), "completion": ("finish_actual", "finish_plan")}
+DATE_SLACK_MONTHS = 6
+
+
+def _months(iso: str) -> int:
+    return int(iso[:4]) * 12 + (int(iso[5:7]) if len(iso) >= 7 else 6)
+
+
+def _date_mismatch(doc: Doc, report: dict, f: dict, row: LedgerRow, role: str, subject: str) -> list[dict]:
+    for field_name in DATE_FIELDS[role]:
+        cell = row.fields.get(field_name)
+        if cell is None or not isinstance(cell.value, str) or not re.match(r"^\d{4}", cell.value):
+            continue
+        gap = abs(_months(f["value"]) - _months(cell.value))
+        if gap <= DATE_SLACK_MONTHS:
+            return []
+        label = "开工" if role == "start" else "完工"
+        return [flag("ledger_mismatch", "warning", "date",
+                     f"{subject} 的{label}时间与台账相差约 {gap} 个月：报告为 {f['value']}（{where(doc, report, f)}），"
+                     f"台账第{row.row}行“{row.name}”为 {cell.raw}。", [evidence(doc, report, f)], _row_ref(row))]
+    return []
 
 
 def _policy_rows(ledger: Ledger, cutoff: int, extended: int) -> list[dict]:

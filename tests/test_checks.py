@@ -83,3 +83,19 @@ def test_cross_document_conflict_names_both_files():
     files = sorted(tuple(sorted(e["file"] for e in f["evidence"])) for f in flags)
     assert files == [("a.pdf", "b.txt"), ("b.txt", "c.docx")]
     assert all("312户" in f["message"] and "321户" in f["message"] for f in flags)
+
+
+def test_eval_set_meets_the_targets():
+    """corpora/checks: recall ≥ 0.95 and at most one false alarm on the clean reports (issue 5's targets)."""
+    from analyzer.evaluate import evaluate_checks
+    from conftest import ROOT
+
+    scores = evaluate_checks(ROOT / "corpora" / "checks")
+    assert scores.planted_reports >= 10 and scores.clean_reports >= 20
+    assert scores.recall() >= 0.95
+    assert len(scores.false_alarms) <= 1
+
+
+def test_percent_of_a_part_stays_silent_when_some_count_fits():
+    assert kinds("抽查已改造小区24个，其中21个小区设施运行良好、3个小区存在问题，运行良好的小区占87.5%。") == []
+    assert kinds("走访的20个已改造小区中，仅有3个小区成立了业主委员会，占17%。") == ["percent_mismatch"]
