@@ -482,41 +482,50 @@ def check_plausibility(doc: Doc, report: dict) -> list[dict]:
         elif f["type"] == "investment" and f.get("role") == "total" and "investment" not in g:
             g["investment"] = f
     for g in groups.values():
-        hh, bl, ar, inv = g.get("households"), g.get("buildings"), g.get("area"), g.get("investment")
-        if hh and ar and hh["value"] > 0:
-            ratio = ar["value"] / hh["value"]
-            if not AREA_PER_HOUSEHOLD[0] <= ratio <= AREA_PER_HOUSEHOLD[1]:
-                out.append(flag(
-                    "plausibility", "warning", "area",
-                    f"{_who(hh or inv)}户均面积异常：{_fmt(ar)} ÷ {_fmt(hh)} ≈ {ratio:,.2f} 平方米/户（合理范围约 "
-                    f"{AREA_PER_HOUSEHOLD[0]:g}–{AREA_PER_HOUSEHOLD[1]:g}），疑为单位错误（如漏写“万”）："
-                    f"{where(doc, report, ar)}，{where(doc, report, hh)}。",
-                    [evidence(doc, report, ar), evidence(doc, report, hh)]))
-        if hh and bl and bl["value"] > 0:
-            ratio = hh["value"] / bl["value"]
-            if not HOUSEHOLDS_PER_BUILDING[0] <= ratio <= HOUSEHOLDS_PER_BUILDING[1]:
-                out.append(flag(
-                    "plausibility", "warning", "buildings",
-                    f"{_who(hh or inv)}栋均户数异常：{_fmt(hh)} ÷ {_fmt(bl)} ≈ {ratio:,.1f} 户/栋（合理范围约 "
-                    f"{HOUSEHOLDS_PER_BUILDING[0]:g}–{HOUSEHOLDS_PER_BUILDING[1]:g}）：{where(doc, report, hh)}，"
-                    f"{where(doc, report, bl)}。", [evidence(doc, report, hh), evidence(doc, report, bl)]))
-        if inv and ar and ar["value"] > 0:
-            ratio = inv["value"] * 10000 / ar["value"]
-            if not YUAN_PER_M2[0] <= ratio <= YUAN_PER_M2[1]:
-                out.append(flag(
-                    "plausibility", "warning", "investment",
-                    f"{_who(hh or inv)}单位面积造价异常：{_fmt(inv)} ÷ {_fmt(ar)} ≈ {ratio:,.0f} 元/平方米（合理范围约 "
-                    f"{YUAN_PER_M2[0]:g}–{YUAN_PER_M2[1]:g}），疑为单位错误：{where(doc, report, inv)}，"
-                    f"{where(doc, report, ar)}。", [evidence(doc, report, inv), evidence(doc, report, ar)]))
-        elif inv and hh and hh["value"] > 0:
-            ratio = inv["value"] / hh["value"]
-            if not WAN_PER_HOUSEHOLD[0] <= ratio <= WAN_PER_HOUSEHOLD[1]:
-                out.append(flag(
-                    "plausibility", "warning", "investment",
-                    f"{_who(hh or inv)}户均投资异常：{_fmt(inv)} ÷ {_fmt(hh)} ≈ {ratio:,.2f} 万元/户（合理范围约 "
-                    f"{WAN_PER_HOUSEHOLD[0]:g}–{WAN_PER_HOUSEHOLD[1]:g}），疑为单位错误：{where(doc, report, inv)}，"
-                    f"{where(doc, report, hh)}。", [evidence(doc, report, inv), evidence(doc, report, hh)]))
+        for spec in _RATIOS:
+            num, den = g.get(spec.num), g.get(spec.den)
+            if spec.only_without and g.get(spec.only_without):
+                continue
+            if not num or not den or den["value"] <= 0:
+                continue
+            ratio = num["value"] * spec.factor / den["value"]
+            if spec.bounds[0] <= ratio <= spec.bounds[1]:
+                continue
+            owner = g.get("households") or g.get("investment") or num
+            out.append(flag(
+                "plausibility", "warning", spec.field,
+                f"{_who(owner)}{spec.label}异常：{_fmt(num)} ÷ {_fmt(den)} ≈ {ratio:,.{spec.digits}f} {spec.unit}"
+                f"（合理范围约 {spec.bounds[0]:g}–{spec.bounds[1]:g}），{spec.hint}："
+                f"{where(doc, report, num)}，{where(doc, report, den)}。",
+                [evidence(doc, report, num), evidence(doc, report, den)]))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Ratio:
+    """A per-unit figure and its plausible range (DOMAIN.md L07–L09)."""
+
+    num: str
+    den: str
+    factor: float
+    bounds: tuple[float, float]
+    label: str
+    unit: str
+    field: str
+    digits: int
+    hint: str = "疑为单位错误（如漏写“万”）"
+    only_without: str | None = None  # skip when this figure is present (a better ratio exists)
+
+
+_RATIOS = (
+    _Ratio("area", "households", 1.0, AREA_PER_HOUSEHOLD, "户均面积", "平方米/户", "area", 2),
+    _Ratio("households", "buildings", 1.0, HOUSEHOLDS_PER_BUILDING, "栋均户数", "户/栋", "buildings", 1,
+           hint="请核实户数或楼栋数"),
+    _Ratio("investment", "area", 10000.0, YUAN_PER_M2, "单位面积造价", "元/平方米", "investment", 0,
+           hint="疑为单位错误（元与万元、平方米与万平方米）"),
+    _Ratio("investment", "households", 1.0, WAN_PER_HOUSEHOLD, "户均投资", "万元/户", "investment", 2,
+           hint="疑为单位错误（元与万元）", only_without="area"),
+)
 
 
 def check_placeholders(doc: Doc, report: dict) -> list[dict]:

@@ -265,6 +265,9 @@ _UNIT_OF_TYPE = {"area": "m2", "investment": "万元", "households": "户", "bui
                  "percent": "%"}
 
 
+_HEADER_ORDER = ("land", "communities", "households", "buildings", "area", "percent", "investment")
+
+
 @dataclass(slots=True)
 class _Column:
     header: str
@@ -283,26 +286,14 @@ def _classify_header(header: str, unit_line: dict[str, Decimal]) -> _Column:
     for kind in ("built", "start", "completion"):
         if any(w in word for w in t[kind]):
             return _Column(header, kind, None)
-    if any(w in word for w in t["land_area"]):
-        kind = "land"
-    elif any(w in word for w in t["communities"]):
-        kind = "communities"
-    elif any(w in word for w in t["households"]):
-        kind = "households"
-    elif any(w in word for w in t["buildings"]):
-        kind = "buildings"
-    elif any(w in word for w in t["area"]):
-        kind = "area"
-    elif any(w in word for w in t["percent"]):
-        kind = "percent"
-    elif any(w in word for w in t["investment"]):
-        kind = "investment"
-    elif any(w == word or word.endswith(w) for w in t["name"]):
-        return _Column(header, "name", None)
-    elif own:
+    # the first kind whose header words match, in this order (用地面积 before 面积, 小区数 before 小区)
+    kind = next((k for k in _HEADER_ORDER if any(w in word for w in t["land_area" if k == "land" else k])), None)
+    if kind is None:
+        if any(w == word or word.endswith(w) for w in t["name"]):
+            return _Column(header, "name", None)
+        if not own:
+            return _Column(header, None, None)
         kind = own[0]
-    else:
-        return _Column(header, None, None)
     ftype = "area" if kind == "land" else kind
     if own and own[0] == ftype:
         scale = own[1]
