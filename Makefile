@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 SAMPLES := corpora/samples
 JOBS ?= 2
 
-.PHONY: setup samples demo test bench clean
+.PHONY: setup samples demo test bench clean screenshots
 
 $(STAMP): pyproject.toml
+	sh scripts/setup_outputs.sh
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -21,8 +22,12 @@ samples: setup
 	$(BIN)/python corpora/build_samples.py --out $(SAMPLES)
 
 demo: samples
-	$(BIN)/analyzer run $(SAMPLES) --ledger $(SAMPLES)/台账.xlsx --out outputs/demo --jobs $(JOBS)
-	@echo "结果已写入 outputs/demo（每个文件一份 JSON：outputs/demo/documents/；运行汇总：outputs/demo/run.json）"
+	$(BIN)/analyzer run $(SAMPLES) --ledger $(SAMPLES)/台账.xlsx --out outputs/demo --jobs $(JOBS) --force
+	@echo "结果已写入 outputs/demo：核查结果.xlsx、问题汇总报告.docx、报告.html、flags.json，每个文件的 JSON 在 documents/"
+
+screenshots: samples
+	sh scripts/setup_outputs.sh --office
+	$(BIN)/python scripts/make_screenshots.py
 
 test: samples
 	$(BIN)/python -m pytest

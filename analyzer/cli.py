@@ -35,7 +35,11 @@ def cli() -> None:
               help="并行处理的进程数，默认等于 CPU 核数。")
 @click.option("--timeout", type=click.FloatRange(1, None), default=DEFAULT_TIMEOUT, show_default=True,
               help="单个文件的处理时间上限（秒），超时的文件记为失败，其余文件继续处理。")
-def run(paths: tuple[Path, ...], ledger: Path | None, out_dir: Path, jobs: int | None, timeout: float) -> None:
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="记录每次运行结果的 SQLite 数据库，默认为 OUT/analyzer.db；内容未变的文件下次直接沿用。")
+@click.option("--force", is_flag=True, help="忽略数据库中已有的结果，全部重新分析。")
+def run(paths: tuple[Path, ...], ledger: Path | None, out_dir: Path, jobs: int | None, timeout: float,
+        db: Path | None, force: bool) -> None:
     """批量分析文件或文件夹中的报告，结果写入 OUT 目录。
 
     \b
@@ -56,18 +60,21 @@ def run(paths: tuple[Path, ...], ledger: Path | None, out_dir: Path, jobs: int |
             bar.update(task, total=summary.total, completed=summary.ok + summary.failed,
                        ok=summary.ok, failed=summary.failed, name=name[:40])
 
-        summary = analyze_batch(paths, out_dir, ledger=ledger, jobs=jobs, timeout=timeout, progress=progress)
+        summary = analyze_batch(paths, out_dir, ledger=ledger, jobs=jobs, timeout=timeout, progress=progress,
+                                db=db, force=force)
     if summary.total == 0:
         raise click.ClickException("没有找到可处理的文件（支持 .pdf、.docx、.txt）。请检查输入路径。")
-    console.print(f"共 {summary.total} 个文件：成功 {summary.ok} 个，失败 {summary.failed} 个；"
-                  f"识别出 {summary.reports} 篇报告，发现问题线索 {summary.flags} 条，用时 {summary.seconds:.1f} 秒。")
+    from .render.terminal import print_run_summary
+
+    flags = json.loads((Path(summary.out_dir) / "flags.json").read_text(encoding="utf-8"))["flags"]
+    outputs = {k: Path(p) for k, p in summary.outputs.items()}
+    print_run_summary(summary.to_dict(), outputs, console, flags=flags)
     if summary.ledger_error:
         console.print(f"[red]台账未能读取，未做台账核对：[/red]{summary.ledger_error}")
-    for err in summary.errors[:20]:
-        console.print(f"  [red]失败[/red] {err['file']}：{err['message']}")
-    if len(summary.errors) > 20:
-        console.print(f"  …… 另有 {len(summary.errors) - 20} 个失败文件，详见 run.json")
-    console.print(f"结果目录：{summary.out_dir}（documents/ 下每个文件一份 JSON，run.json 为运行汇总）")
+    if summary.output_error:
+        console.print(f"[red]{summary.output_error}[/red]")
+    console.print(f"结果目录：{summary.out_dir}（documents/ 下每个文件一份 JSON，flags.json 为全部问题线索，"
+                  f"run.json 为运行汇总）")
 
 
 @cli.command()
@@ -94,6 +101,36 @@ def read(file: Path, as_json: bool) -> None:
                    f"{'  （原文不完整）' if report.truncated else ''}")
         for s in report.sections:
             click.echo(f"{'  ' * s.level}{s.heading}  〔{s.kind}〕")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="先在该数据库中查找已保存的结果（按文件内容匹配）。")
+def show(file: Path, db: Path | None) -> None:
+    """在终端中以表格显示一个文件的数据、问题和线索。FILE 可以是报告文件，也可以是结果 JSON。
+
+    \b
+    示例：
+        analyzer show 情况汇报.pdf
+        analyzer show outputs/demo/documents/情况汇报.pdf.json
+    """
+    from rich.console import Console
+
+    from .pipeline import analyze_file, sha256_of
+    from .render.terminal import show_document
+
+    doc = None
+    if file.suffix.lower() == ".json":
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    elif db is not None:
+        from .store import Store
+
+        with Store(db) as store:
+            doc = store.is_done(sha256_of(file), __version__)
+    if doc is None:
+        doc = analyze_file(file).to_dict()
+    show_document(doc, Console())
 
 
 @cli.group(name="eval")

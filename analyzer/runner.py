@@ -23,6 +23,7 @@ from . import __version__
 from .checks import check_batch
 from .pipeline import analyze_file, sha256_of
 from .readers import SUPPORTED_SUFFIXES
+from .store import Store
 from .types import ErrorInfo, FileResult
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ class RunSummary:
     failed: int = 0
     reports: int = 0
     flags: int = 0
+    skipped: int = 0
     ledger_error: str | None = None
+    output_error: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     started: str = ""
     finished: str = ""
@@ -59,7 +63,8 @@ class RunSummary:
             "analyzer_version": __version__, "started": self.started, "finished": self.finished,
             "seconds": round(self.seconds, 3), "inputs": self.inputs, "ledger": self.ledger,
             "ledger_error": self.ledger_error,
-            "jobs": self.jobs, "files": self.total, "ok": self.ok, "failed": self.failed,
+            "jobs": self.jobs, "files": self.total, "ok": self.ok, "failed": self.failed, "skipped": self.skipped,
+            "outputs": self.outputs, "output_error": self.output_error,
             "reports": self.reports, "flags": self.flags, "errors": self.errors, "documents": self.documents,
         }
 
@@ -180,12 +185,13 @@ def _load_documents(docs_dir: Path, names: list[str]) -> list[dict[str, Any]]:
     return docs
 
 
-def _batch_checks(docs_dir: Path, summary: RunSummary) -> None:
-    """Checks that need the whole batch (the same community in two files): each flag is added to
-    the JSON of every file it names, and all of them are written to ``flags.json``."""
-    docs = _load_documents(docs_dir, summary.documents)
+def _batch_checks(docs: list[dict[str, Any]], summary: RunSummary, docs_dir: Path):
+    """Checks that need the whole batch: the same community in two files, and the ledger. Each flag
+    is added to the JSON of every file it names; all of them go to ``flags.json``. Returns the
+    batch flags, the flags about the ledger alone, and the ledger (None without one)."""
     flags = check_batch(docs)
     ledger_only: list[dict[str, Any]] = []
+    ledger = None
     if summary.ledger:
         from .ledger import LedgerFormatError, read_ledger
         from .ledger_checks import ledger_flags
@@ -210,6 +216,20 @@ def _batch_checks(docs_dir: Path, summary: RunSummary) -> None:
     unique = {json.dumps(f, ensure_ascii=False, sort_keys=True): f for f in all_flags}
     _write_json(docs_dir.parent / "flags.json", {"flags": list(unique.values())})
     summary.flags = len(unique)
+    return flags, ledger_only, ledger
+
+
+def _write_reports(out: Path, docs: list[dict[str, Any]], summary: RunSummary, batch_flags: list[dict[str, Any]],
+                   ledger_rows: list[dict[str, Any]] | None) -> None:
+    """The files people open: 核查结果.xlsx, 问题汇总报告.docx, 报告.html (a failure is recorded, not raised)."""
+    from .render import OutputError, write_outputs
+
+    try:
+        written = write_outputs(out, docs, summary=None, batch_flags=batch_flags, ledger_rows=ledger_rows)
+    except OutputError as exc:
+        written = exc.written
+        summary.output_error = exc.message
+    summary.outputs = {k: str(p) for k, p in written.items()}
 
 
 # ---------------------------------------------------------------------------
@@ -219,8 +239,14 @@ def _batch_checks(docs_dir: Path, summary: RunSummary) -> None:
 
 def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: str | Path | None = None,
                   jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-                  memory_mb: int | None = DEFAULT_MEMORY_MB, progress: Progress | None = None) -> RunSummary:
-    """Analyze every file under ``paths`` and write ``out_dir/documents/*.json`` and ``run.json``.
+                  memory_mb: int | None = DEFAULT_MEMORY_MB, progress: Progress | None = None,
+                  db: str | Path | None = None, force: bool = False, outputs: bool = True) -> RunSummary:
+    """Analyze every file under ``paths`` and write ``out_dir/documents/*.json``, ``flags.json``,
+    ``run.json`` and (``outputs``) the workbook, Word summary and HTML report.
+
+    Every finished file is recorded at once in the SQLite store ``db`` (default
+    ``out_dir/analyzer.db``); a later run skips files whose content and analyzer version are
+    unchanged (``force`` redoes them), so a run that was killed half-way picks up where it stopped.
 
     Example:
         >>> summary = analyze_batch(["corpora/samples"], "outputs/demo", jobs=2)  # doctest: +SKIP
@@ -238,10 +264,14 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
                          ledger=str(ledger) if ledger else None, jobs=jobs, total=len(files),
                          started=datetime.now().isoformat(timespec="seconds"))
     clock = time.monotonic()
+    store = Store(db or out / "analyzer.db")
+    run_id = store.begin_run({"inputs": summary.inputs, "ledger": summary.ledger, "jobs": jobs,
+                              "analyzer_version": __version__})
 
-    def record(index: int, data: dict[str, Any]) -> None:
+    def record(index: int, data: dict[str, Any], *, reused: bool = False) -> None:
         data["file"] = files[index].name
         _write_json(docs_dir / names[index], data)
+        store.save_document(run_id, data, reused=reused)  # before any batch flag is added to it
         summary.documents.append(f"documents/{names[index]}")
         if data["status"] == "ok":
             summary.ok += 1
@@ -253,7 +283,14 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
             progress(summary, files[index].name)
 
     ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
-    queue = list(enumerate(files))
+    queue = []
+    for index, path in enumerate(files):
+        cached = None if force else store.is_done(sha256_of(path), __version__)
+        if cached is None:
+            queue.append((index, path))
+        else:
+            summary.skipped += 1
+            record(index, cached, reused=True)
     queue.reverse()
     slots = [_Slot(ctx, memory_mb) for _ in range(jobs)] if files else []
     try:
@@ -292,9 +329,21 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
         for slot in slots:
             slot.stop()
 
-    _batch_checks(docs_dir, summary)
+    summary.documents.sort()
+    docs = _load_documents(docs_dir, summary.documents)
+    batch_flags, ledger_only, ledger_obj = _batch_checks(docs, summary, docs_dir)
+    store.save_batch_flags(run_id, batch_flags + ledger_only)
+    rows = None
+    if ledger_obj is not None:
+        from .render import ledger_rows_from
+
+        rows = ledger_rows_from(ledger_obj)
+        store.save_ledger_rows(run_id, rows)
+    if outputs:
+        _write_reports(out, docs, summary, batch_flags + ledger_only, rows)
     summary.seconds = time.monotonic() - clock
     summary.finished = datetime.now().isoformat(timespec="seconds")
-    summary.documents.sort()
     _write_json(out / "run.json", summary.to_dict())
+    store.finish_run(run_id, summary.to_dict())
+    store.close()
     return summary

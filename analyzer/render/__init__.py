@@ -1,0 +1,87 @@
+"""Outputs of a run (issue 6): 核查结果.xlsx, 问题汇总报告.docx, 报告.html, and the terminal views.
+
+Each renderer is a module of its own and takes the run's per-file dicts (the contract of DESIGN.md, with
+``reports[].text``); :mod:`analyzer.render.common` derives what they share. :func:`write_outputs` writes
+all three files into the run's folder.
+
+Example:
+    >>> from analyzer.render import write_outputs
+    >>> paths = write_outputs(Path("outputs/demo"), documents, ledger_rows=rows)  # doctest: +SKIP
+    >>> sorted(paths)                                                             # doctest: +SKIP
+    ['docx', 'html', 'xlsx']
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import AnalyzerError
+from .common import ledger_rows_from
+
+__all__ = ["write_outputs", "ledger_rows_from", "OUTPUT_NAMES", "OUTPUT_LABELS", "OutputError"]
+
+logger = logging.getLogger(__name__)
+
+OUTPUT_NAMES = {"xlsx": "核查结果.xlsx", "docx": "问题汇总报告.docx", "html": "报告.html"}
+OUTPUT_LABELS = {"xlsx": "核查结果（Excel）", "docx": "问题汇总报告（Word）", "html": "网页报告"}
+
+
+class OutputError(AnalyzerError):
+    """Some outputs could not be written; ``written`` holds the ones that were."""
+
+    def __init__(self, message: str, written: dict[str, Path]):
+        super().__init__(message)
+        self.message = message
+        self.written = written
+
+
+def _busy_name(path: Path) -> Path:
+    """``核查结果-20240112-0930.xlsx``: where to write when the usual file is open in Excel/Word."""
+    return path.with_name(f"{path.stem}-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
+
+
+def _write_one(render: Callable[[Path], Path], path: Path) -> Path:
+    try:
+        return render(path)
+    except PermissionError:
+        # On Windows a workbook or document open in Office cannot be replaced: keep the user's
+        # copy open and write beside it.
+        alt = _busy_name(path)
+        logger.warning("%s 正被其他程序占用（可能已在 Excel/Word 中打开），本次结果写入 %s", path.name, alt.name)
+        return render(alt)
+
+
+def write_outputs(out_dir: Path, documents: list[dict[str, Any]], *, summary: dict | None = None,
+                  batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None) -> dict[str, Path]:
+    """Write 核查结果.xlsx, 问题汇总报告.docx and 报告.html into ``out_dir``; return {"xlsx"|"docx"|"html": path}.
+
+    Every renderer runs even if another fails; failures are raised together afterwards as
+    :class:`OutputError` (with the paths that were written).
+    """
+    from .docx import render_summary_docx
+    from .excel import render_workbook
+    from .html import render_html
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs: dict[str, Callable[[Path], Path]] = {
+        "xlsx": lambda p: render_workbook(documents, p, ledger_rows=ledger_rows, batch_flags=batch_flags),
+        "docx": lambda p: render_summary_docx(documents, summary, p, batch_flags=batch_flags,
+                                              ledger_rows=ledger_rows),
+        "html": lambda p: render_html(documents, p, summary=summary, batch_flags=batch_flags,
+                                      ledger_rows=ledger_rows),
+    }
+    written: dict[str, Path] = {}
+    failed: list[str] = []
+    for key, render in jobs.items():
+        try:
+            written[key] = _write_one(render, out_dir / OUTPUT_NAMES[key])
+        except Exception as exc:  # one broken output must not cost the others
+            logger.exception("写入 %s 失败", OUTPUT_NAMES[key])
+            failed.append(f"{OUTPUT_NAMES[key]}：{exc}")
+    if failed:
+        raise OutputError("以下结果文件未能写入：" + "；".join(failed), written)
+    return written

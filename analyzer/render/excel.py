@@ -1,0 +1,402 @@
+"""核查结果.xlsx: the workbook the user works through (openpyxl).
+
+Sheets, in order: 问题线索 (flags, most severe first, with columns for the user's own 核实情况 and
+备注), 提取数据 (one fact a row, a value column per type with its unit in the header), 问题清单 (problem
+clauses and their categories), 小区汇总 (per community: the ledger's figures beside each report's,
+differences filled red), 处理失败 (files that could not be read, and why).
+
+Every sheet has a frozen header, filters, widths fitted to the content, and numbers stored as numbers.
+Text is always stored as text: a value starting with ``= + - @`` (or a tab / carriage return) is written
+as a string cell with Excel's quote prefix, so Excel never evaluates it, not even after the user edits the
+cell (DESIGN: reports quote anything, including text that looks like a formula).
+
+Example:
+    >>> from analyzer.render.excel import render_workbook
+    >>> render_workbook(documents, "outputs/demo/核查结果.xlsx", ledger_rows=rows)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import labels
+from .common import (Community, Doc, Metric, collect_flags, communities, evidence_where, iter_reports,
+                     move_into_place, number_or_none, ordered_documents, section_at, temp_path, used_metrics)
+
+FILE_NAME = "核查结果.xlsx"
+SHEETS = ("问题线索", "提取数据", "问题清单", "小区汇总", "处理失败")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_CHARS = 32767
+MAX_SOURCES = 3  # report columns per metric in 小区汇总; the rest are named in 来源报告
+MAX_OTHER_EVIDENCE = 10
+REVIEW_CHOICES = "待核实,属实,不属实,已整改,无需处理"
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+GROUP_FILL = PatternFill("solid", fgColor="B4C6E7")
+DIFF_FILL = PatternFill("solid", fgColor="FFC7CE")
+DIFF_FONT = Font(color="9C0006")
+SEVERITY_STYLE = {
+    "error": (PatternFill("solid", fgColor="FFC7CE"), Font(color="9C0006", bold=True)),
+    "warning": (PatternFill("solid", fgColor="FFEB9C"), Font(color="9C5700")),
+    "info": (PatternFill("solid", fgColor="DDEBF7"), Font(color="1F4E78")),
+}
+THIN = Side(style="thin", color="8EA9DB")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    max_width: float = 30
+    wrap: bool = False
+    number_format: str | None = None
+
+
+# ---------------------------------------------------------------------------
+# Cells
+# ---------------------------------------------------------------------------
+
+
+def clean_text(value: Any) -> str:
+    """Text Excel can store: no control characters, at most 32,767 characters."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
+
+
+def number_format(value: float | int) -> str:
+    return "#,##0" if isinstance(value, int) else "#,##0.0###"
+
+
+def set_cell(cell, value: Any, fmt: str | None = None) -> None:
+    """Write a value: numbers as numbers, everything else as inert text."""
+    if value is None or value == "":
+        return
+    num = number_or_none(value)
+    if num is not None and math.isfinite(num):
+        cell.value = num
+        cell.number_format = fmt or number_format(num)
+        return
+    text = clean_text(value)
+    cell.value = text
+    if text.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"  # openpyxl made it a formula; keep it a string
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+
+
+def text_width(text: str) -> int:
+    """Display width of the widest line: CJK and full-width characters count double."""
+    return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+                for line in str(text).split("\n")), default=0)
+
+
+def fit_widths(ws: Worksheet, columns: Sequence[Column], first_row: int, sample: int = 300) -> None:
+    for i, col in enumerate(columns, start=1):
+        widest = text_width(col.header) if len(col.header) < 12 else 12
+        for row in ws.iter_rows(min_row=first_row, max_row=first_row + sample, min_col=i, max_col=i):
+            value = row[0].value
+            if value is not None:
+                shown = f"{value:,}" if isinstance(value, (int, float)) else str(value)
+                widest = max(widest, text_width(shown))
+        ws.column_dimensions[get_column_letter(i)].width = max(6, min(col.max_width, widest + 2))
+
+
+def fit_heights(ws: Worksheet, first_row: int, line_pt: float = 15, max_lines: int = 25) -> None:
+    """Row heights that show wrapped text whole (Excel and LibreOffice do not grow rows on opening)."""
+    widths = {letter: dim.width for letter, dim in ws.column_dimensions.items() if dim.width}
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            room = max(4.0, (widths.get(cell.column_letter, 10) - 1) * 1.1)
+            n = sum(max(1, math.ceil(text_width(part) / room)) for part in cell.value.split("\n"))
+            lines = max(lines, n)
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = min(max_lines, lines) * line_pt
+
+
+def write_header(ws: Worksheet, columns: Sequence[Column], row: int = 1) -> None:
+    for i, col in enumerate(columns, start=1):
+        cell = ws.cell(row=row, column=i, value=col.header)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, CENTER
+        cell.border = Border(bottom=THIN)
+
+
+def write_table(ws: Worksheet, columns: Sequence[Column], rows: Iterable[Sequence[Any]], header_row: int = 1) -> int:
+    """Header, rows, frozen header, filter and widths; returns the number of data rows."""
+    write_header(ws, columns, header_row)
+    n = 0
+    for n, values in enumerate(rows, start=1):
+        r = header_row + n
+        for i, (col, value) in enumerate(zip(columns, values), start=1):
+            cell = ws.cell(row=r, column=i)
+            set_cell(cell, value, col.number_format)
+            cell.alignment = WRAP if col.wrap else TOP
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(n, 1)}"
+    fit_widths(ws, columns, header_row + 1)
+    fit_heights(ws, header_row + 1)
+    return n
+
+
+# ---------------------------------------------------------------------------
+# 问题线索
+# ---------------------------------------------------------------------------
+
+FLAG_COLUMNS = (
+    Column("序号", 6), Column("严重程度", 8), Column("问题类型", 18), Column("涉及字段", 10),
+    Column("说明", 70, wrap=True), Column("文件", 36, wrap=True), Column("报告", 6, number_format="0"),
+    Column("页码", 6, number_format="0"), Column("原文摘录", 24, wrap=True), Column("其他出处", 50, wrap=True),
+    Column("台账行", 8, number_format="0"), Column("台账小区", 14), Column("核实情况", 10), Column("备注", 30, wrap=True),
+)
+
+
+def _flag_row(n: int, flag: dict) -> list[Any]:
+    evidence = flag.get("evidence") or []
+    first = evidence[0] if evidence else {}
+    others = [evidence_where(e) for e in evidence[1:MAX_OTHER_EVIDENCE + 1]]
+    if len(evidence) > MAX_OTHER_EVIDENCE + 1:
+        others.append(f"等共 {len(evidence)} 处")
+    ledger = flag.get("ledger_row") or {}
+    return [n, labels.severity_label(flag.get("severity", "")), labels.flag_kind_label(flag.get("kind", "")),
+            labels.field_label(flag.get("field")), flag.get("message", ""), first.get("file"), first.get("report"),
+            first.get("page"), first.get("raw"), "\n".join(others), ledger.get("row"), ledger.get("name"), None, None]
+
+
+def write_flags(ws: Worksheet, flags: list[dict]) -> None:
+    n = write_table(ws, FLAG_COLUMNS, (_flag_row(i, f) for i, f in enumerate(flags, start=1)))
+    for i, flag in enumerate(flags, start=2):
+        fill, font = SEVERITY_STYLE.get(flag.get("severity"), (None, None))
+        if fill:
+            cell = ws.cell(row=i, column=2)
+            cell.fill, cell.font = fill, font
+    review = DataValidation(type="list", formula1=f'"{REVIEW_CHOICES}"', allow_blank=True,
+                            errorTitle="核实情况", error="请从列表中选择", promptTitle="核实情况",
+                            prompt="选择核实结果：" + REVIEW_CHOICES.replace(",", "、"))
+    ws.add_data_validation(review)
+    review.add(f"M2:M{max(n, 1) + 1}")
+
+
+# ---------------------------------------------------------------------------
+# 提取数据
+# ---------------------------------------------------------------------------
+
+VALUE_TYPES = ("households", "area", "investment", "buildings", "communities", "percent", "date")
+
+
+def fact_columns() -> list[Column]:
+    cols = [Column("序号", 6), Column("文件", 36, wrap=True), Column("报告", 6, number_format="0"),
+            Column("报告标题", 30, wrap=True), Column("章节", 20), Column("主体（小区）", 16),
+            Column("数据类型", 8), Column("角色", 10), Column("状态", 8), Column("年度/批次", 10)]
+    cols += [Column(labels.fact_type_header(t), 14) for t in VALUE_TYPES]
+    cols += [Column("区间上限", 10), Column("近似", 6), Column("原文", 24, wrap=True),
+             Column("页码", 6, number_format="0"), Column("位置", 8, number_format="0")]
+    return cols
+
+
+def _fact_value_cells(fact: dict) -> tuple[list[Any], Any]:
+    """One cell per VALUE_TYPES column (only the fact's own type filled) and the range's upper end."""
+    cells: list[Any] = [None] * len(VALUE_TYPES)
+    value, upper = fact.get("value"), None
+    if isinstance(value, list) and len(value) == 2:
+        if fact.get("type") == "date":
+            value = f"{value[0]}–{value[1]}"
+        else:
+            value, upper = value
+    if fact.get("type") in VALUE_TYPES:
+        cells[VALUE_TYPES.index(fact["type"])] = value
+    return cells, upper
+
+
+def _fact_rows(documents: list[Doc]) -> Iterable[list[Any]]:
+    n = 0
+    for doc, report in iter_reports(documents):
+        for fact in report.get("facts") or []:
+            n += 1
+            section = section_at(report, fact.get("start", 0))
+            values, upper = _fact_value_cells(fact)
+            yield [n, doc["file"], report["index"], report.get("title"), section["heading"] if section else None,
+                   labels.subject_label(fact.get("subject")), labels.fact_type_label(fact.get("type", "")),
+                   labels.role_label(fact.get("role")), labels.status_label(fact.get("status")),
+                   fact.get("scope"), *values, upper, fact.get("approx"), fact.get("raw"), fact.get("page"),
+                   fact.get("start")]
+
+
+# ---------------------------------------------------------------------------
+# 问题清单
+# ---------------------------------------------------------------------------
+
+PROBLEM_COLUMNS = (
+    Column("序号", 6), Column("文件", 36, wrap=True), Column("报告", 6, number_format="0"),
+    Column("报告标题", 30, wrap=True), Column("章节", 20, wrap=True), Column("问题原文", 70, wrap=True),
+    Column("问题类别", 24, wrap=True), Column("主要类别", 16), Column("阶段", 8),
+    Column("置信度", 8, number_format="0.00"), Column("页码", 6, number_format="0"),
+)
+
+
+def _problem_rows(documents: list[Doc]) -> Iterable[list[Any]]:
+    n = 0
+    for doc, report in iter_reports(documents):
+        for p in report.get("problems") or []:
+            n += 1
+            cats = [labels.category_label(c) for c in p.get("categories") or []]
+            section = section_at(report, p.get("start", 0))
+            score = p.get("score")
+            yield [n, doc["file"], report["index"], report.get("title"), section["heading"] if section else None,
+                   p.get("text"), "、".join(cats), cats[0] if cats else None, labels.phase_label(p.get("phase")),
+                   float(score) if isinstance(score, (int, float)) else None, p.get("page")]
+
+
+# ---------------------------------------------------------------------------
+# 小区汇总
+# ---------------------------------------------------------------------------
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+
+
+def _slot_name(i: int) -> str:
+    return f"报告{CIRCLED[i]}" if i < len(CIRCLED) else f"报告{i + 1}"
+
+
+def _community_lead(n: int, c: Community) -> list[Any]:
+    sources = "\n".join(f"{CIRCLED[i] if i < len(CIRCLED) else i + 1}{s.label}" for i, s in enumerate(c.sources))
+    return [n, c.name, c.ledger_text("county"), c.ledger_text("street"), c.ledger_row, len(c.sources), sources,
+            "有" if c.differences else ("无" if c.sources and c.ledger else "—")]
+
+
+LEAD_COLUMNS = (Column("序号", 6), Column("小区名称", 16), Column("区县", 10), Column("街道", 10),
+                Column("台账行", 8, number_format="0"), Column("报告数", 8, number_format="0"),
+                Column("来源报告", 44, wrap=True), Column("有差异", 8))
+
+
+def _metric_value(fig, metric: Metric) -> Any:
+    if fig is None:
+        return None
+    return fig.value if metric.kind == "num" else fig.display(metric)
+
+
+def _write_community_row(ws: Worksheet, r: int, n: int, c: Community, metrics: list[Metric], slots: int) -> None:
+    lead = _community_lead(n, c)
+    for i, value in enumerate(lead, start=1):
+        cell = ws.cell(row=r, column=i)
+        set_cell(cell, value, LEAD_COLUMNS[i - 1].number_format)
+        cell.alignment = WRAP if LEAD_COLUMNS[i - 1].wrap else TOP
+    col = len(lead) + 1
+    for metric in metrics:
+        led = c.ledger_figures.get(metric.code)
+        _metric_cell(ws.cell(row=r, column=col), _metric_value(led, metric), c.differs(metric.code, None),
+                     led.where() if led and c.differs(metric.code, None) else None)
+        for s in range(slots):
+            figs = c.sources[s].figures.get(metric.code) if s < len(c.sources) else None
+            note = None
+            if figs and (len(figs) > 1 or c.differs(metric.code, s)):
+                note = "\n".join(f.where() for f in figs)
+            _metric_cell(ws.cell(row=r, column=col + 1 + s), _metric_value(figs[0], metric) if figs else None,
+                         c.differs(metric.code, s), note)
+        col += 1 + slots
+    cell = ws.cell(row=r, column=col)
+    set_cell(cell, "\n".join(d.message for d in c.differences))
+    cell.alignment = WRAP
+
+
+def _metric_cell(cell, value: Any, differs: bool, note: str | None) -> None:
+    set_cell(cell, value)
+    cell.alignment = TOP
+    if differs:
+        cell.fill, cell.font = DIFF_FILL, DIFF_FONT
+    if note:
+        cell.comment = Comment(clean_text(note), "analyzer", width=320, height=120)
+
+
+def write_communities(ws: Worksheet, items: list[Community]) -> None:
+    metrics = used_metrics(items)
+    slots = min(MAX_SOURCES, max((len(c.sources) for c in items), default=0))
+    sub: list[Column] = list(LEAD_COLUMNS)
+    for m in metrics:
+        sub.append(Column("台账", 12))
+        sub += [Column(_slot_name(i), 12) for i in range(slots)]
+    sub.append(Column("差异说明", 80, wrap=True))
+    # Row 1: the lead headers (merged down) and the metric groups over their columns; row 2: the
+    # report/ledger headers the filter sits on.
+    write_header(ws, sub, row=2)
+    write_header(ws, sub, row=1)
+    for i in (*range(1, len(LEAD_COLUMNS) + 1), len(sub)):
+        ws.merge_cells(start_row=1, start_column=i, end_row=2, end_column=i)
+    col = len(LEAD_COLUMNS) + 1
+    for m in metrics:
+        ws.merge_cells(start_row=1, start_column=col, end_row=1, end_column=col + slots)
+        cell = ws.cell(row=1, column=col, value=m.header)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, GROUP_FILL, CENTER
+        col += 1 + slots
+    for i, c in enumerate(items, start=1):
+        _write_community_row(ws, i + 2, i, c, metrics, slots)
+    ws.freeze_panes = "C3"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(sub))}{max(len(items), 1) + 2}"
+    fit_widths(ws, sub, 3)
+    fit_heights(ws, 3)
+    for i in range(1, len(LEAD_COLUMNS) + 1):  # merged headers: keep the lead labels on one line
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width, text_width(sub[i - 1].header) + 2)
+
+
+# ---------------------------------------------------------------------------
+# 处理失败
+# ---------------------------------------------------------------------------
+
+FAILURE_COLUMNS = (Column("序号", 6), Column("文件", 40, wrap=True), Column("错误类型", 12),
+                   Column("原因", 80, wrap=True), Column("格式", 8), Column("SHA-256", 20))
+
+
+def _failure_rows(documents: list[Doc]) -> Iterable[list[Any]]:
+    failed = [d for d in documents if d.get("status") != "ok"]
+    for n, doc in enumerate(failed, start=1):
+        err = doc.get("error") or {}
+        yield [n, doc.get("file"), labels.error_kind_label(err.get("kind")), err.get("message"), doc.get("format"),
+               doc.get("sha256")]
+
+
+# ---------------------------------------------------------------------------
+# Workbook
+# ---------------------------------------------------------------------------
+
+
+def build_workbook(documents: list[Doc], *, ledger_rows: list[dict] | None = None,
+                   batch_flags: list[dict] | None = None) -> Workbook:
+    docs = ordered_documents(documents)
+    wb = Workbook()
+    ws_flags = wb.active
+    ws_flags.title = SHEETS[0]
+    write_flags(ws_flags, collect_flags(docs, batch_flags))
+    write_table(wb.create_sheet(SHEETS[1]), fact_columns(), _fact_rows(docs))
+    write_table(wb.create_sheet(SHEETS[2]), PROBLEM_COLUMNS, _problem_rows(docs))
+    write_communities(wb.create_sheet(SHEETS[3]), communities(docs, ledger_rows))
+    write_table(wb.create_sheet(SHEETS[4]), FAILURE_COLUMNS, _failure_rows(docs))
+    wb.properties.title = "城镇老旧小区改造情况汇报核查结果"
+    wb.properties.creator = "analyzer"
+    return wb
+
+
+def render_workbook(documents: list[Doc], path: str | Path, *, ledger_rows: list[dict] | None = None,
+                    batch_flags: list[dict] | None = None) -> Path:
+    """Write 核查结果.xlsx to ``path`` (a temporary file first, then renamed) and return the path."""
+    path = Path(path)
+    wb = build_workbook(documents, ledger_rows=ledger_rows, batch_flags=batch_flags)
+    tmp = temp_path(path)
+    wb.save(tmp)
+    return move_into_place(tmp, path)

@@ -1,0 +1,362 @@
+"""报告.html: one self-contained page (inline CSS, JS and SVG; nothing fetched) with the batch dashboard
+and every report's text, its facts, placeholders, flagged figures and problem clauses highlighted.
+
+Highlights never nest: the text is cut at every annotation boundary and each piece is one ``<span>``
+carrying the classes and ids of all annotations over it, so overlapping facts, flags and problems stay
+well-formed. Hovering a piece shows its annotations (``title``); clicking it fills the side panel (value,
+unit, role, status, subject, scope, page; flag severity and message; problem categories and phase).
+Reports are collapsed ``<details>`` blocks with a table of contents; lines with tabs become tables, so a
+30-page report stays readable, and the layer switches hide any kind of highlight.
+
+Example:
+    >>> from analyzer.render.html import render_html
+    >>> render_html(documents, "outputs/demo/报告.html", ledger_rows=rows)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from .. import __version__
+from . import labels
+from .charts import SEVERITY_COLORS, bar_svg, stacked_bar_svg
+from .common import (Community, Doc, category_counts, collect_flags, communities, evidence_where, fmt_fact,
+                     fmt_number, move_into_place, ordered_documents, overview, temp_path, used_metrics)
+
+FILE_NAME = "报告.html"
+
+
+# ---------------------------------------------------------------------------
+# Annotations
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Ann:
+    """One highlighted span of a report's text."""
+
+    id: str
+    start: int
+    end: int
+    kind: str  # fact | placeholder | flag | problem | heading
+    classes: str
+    tip: str
+    data: dict[str, Any]
+    anchor: str | None = None  # element id placed on the span's first piece
+    badge: str | None = None   # text shown before the span (problem categories)
+    level: int = 0
+
+
+def _fact_ann(aid: str, fact: dict) -> Ann:
+    fields = [("类型", labels.fact_type_label(fact.get("type", ""))), ("数值", fmt_fact(fact)),
+              ("角色", labels.role_label(fact.get("role"))), ("状态", labels.status_label(fact.get("status"))),
+              ("主体", labels.subject_label(fact.get("subject"))), ("年度/批次", fact.get("scope") or ""),
+              ("页码", str(fact["page"]) if fact.get("page") else ""), ("原文", fact.get("raw", ""))]
+    fields = [(k, v) for k, v in fields if v]
+    tip = "数据｜" + "；".join(f"{k}：{v}" for k, v in fields if k != "原文")
+    return Ann(aid, fact["start"], fact["end"], "fact", f"f f-{fact.get('type', 'x')}", tip,
+               {"t": "数据", "fields": fields})
+
+
+def _placeholder_ann(aid: str, ph: dict) -> Ann:
+    tip = f"模板空位｜「{ph.get('raw', '')}」未填写，不作为数字参与核对"
+    fields = [("原文", ph.get("raw", ""))] + ([("页码", str(ph["page"]))] if ph.get("page") else [])
+    return Ann(aid, ph["start"], ph["end"], "placeholder", "ph", tip, {"t": "模板空位", "fields": fields,
+                                                                      "msg": "未填写的模板数字，不作为数字参与核对。"})
+
+
+def _problem_ann(aid: str, p: dict) -> Ann:
+    cats = [labels.category_label(c) for c in p.get("categories") or []]
+    score = p.get("score")
+    fields = [("类别", "、".join(cats)), ("阶段", labels.phase_label(p.get("phase"))),
+              ("置信度", f"{score:.2f}" if isinstance(score, (int, float)) else ""),
+              ("页码", str(p["page"]) if p.get("page") else "")]
+    fields = [(k, v) for k, v in fields if v]
+    tip = "问题｜" + "；".join(f"{k}：{v}" for k, v in fields)
+    return Ann(aid, p["start"], p["end"], "problem", "pb", tip, {"t": "问题", "fields": fields}, anchor=aid,
+               badge="·".join(cats))
+
+
+def _flag_ann(aid: str, gid: str, flag: dict, ev: dict) -> Ann:
+    sev = flag.get("severity", "info")
+    title = f"{labels.severity_label(sev)}·{labels.flag_kind_label(flag.get('kind', ''))}"
+    tip = f"线索｜{title}：{flag.get('message', '')}"
+    return Ann(aid, ev["start"], ev["end"], "flag", f"fl fl-{sev}", tip,
+               {"t": "线索", "sev": sev, "title": title, "msg": flag.get("message", ""), "flag": gid,
+                "fields": [("原文", ev.get("raw", ""))]}, anchor=aid)
+
+
+def _heading_anns(rid: str, report: dict) -> list[Ann]:
+    out = []
+    text = report.get("text", "")
+    for n, s in enumerate(report.get("sections") or []):
+        end = s["start"] + len(s.get("heading", ""))
+        if text[s["start"]:end] != s.get("heading"):
+            continue  # a heading not written at the section start (inline 一是…): no anchor
+        out.append(Ann(f"{rid}-s{n}", s["start"], end, "heading", f"hd hd{min(s.get('level', 1), 3)}", "", {},
+                       anchor=f"{rid}-s{n}", level=s.get("level", 1)))
+    return out
+
+
+def report_annotations(rid: str, doc: Doc, report: dict, flag_ids: dict[int, str],
+                       flags: list[dict]) -> list[Ann]:
+    n = len(report.get("text", ""))
+    anns: list[Ann] = _heading_anns(rid, report)
+    anns += [_problem_ann(f"{rid}-p{i}", p) for i, p in enumerate(report.get("problems") or [])]
+    anns += [_fact_ann(f"{rid}-f{i}", f) for i, f in enumerate(report.get("facts") or [])]
+    anns += [_placeholder_ann(f"{rid}-h{i}", p) for i, p in enumerate(report.get("placeholders") or [])]
+    for g, flag in enumerate(flags):
+        for k, ev in enumerate(flag.get("evidence") or []):
+            if ev.get("file") == doc["file"] and ev.get("report") == report["index"]:
+                gid = flag_ids[id(flag)]
+                anns.append(_flag_ann(f"{gid}e{k}", gid, flag, ev))
+    return [a for a in anns if 0 <= a.start < a.end <= n]
+
+
+# ---------------------------------------------------------------------------
+# Text with highlights
+# ---------------------------------------------------------------------------
+
+
+def _piece(text: str, active: list[Ann], opening: list[Ann]) -> str:
+    """One cut of the text: anchors of the annotations starting here, a problem's category badge, and
+    the text in a span carrying every annotation over it. The first anchor (problems before flags) goes
+    on the span itself; any other is an empty span just before it."""
+    anchors = sorted((a for a in opening if a.anchor and a.kind != "heading"), key=lambda a: a.kind != "problem")
+    out = [f'<span id="{a.anchor}" class="anchor"></span>' for a in anchors[1:]]
+    badged = sorted((a for a in opening if a.badge), key=lambda a: bool(anchors) and a is anchors[0])
+    out += [f'<span class="cats" aria-hidden="true">{escape(a.badge)}</span>' for a in badged]
+    body = str(escape(text))
+    if any(a.kind == "heading" for a in active):
+        body = f"<strong>{body}</strong>"
+    marks = [a for a in active if a.kind != "heading"]
+    id_attr = f' id="{anchors[0].anchor}"' if anchors else ""
+    if not marks:
+        out.append(f"<span{id_attr}>{body}</span>" if id_attr else body)
+        return "".join(out)
+    classes = " ".join(dict.fromkeys(c for a in marks for c in a.classes.split()))
+    ids = " ".join(a.id for a in marks)
+    tip = "\n".join(dict.fromkeys(a.tip for a in marks if a.tip))
+    tab = ' tabindex="0"' if any(a.kind == "flag" for a in marks) else ""
+    out.append(f'<span class="a {classes}"{id_attr}{tab} data-a="{ids}" title="{escape(tip)}">{body}</span>')
+    return "".join(out)
+
+
+def render_range(text: str, anns: list[Ann], lo: int, hi: int, opened: set[str] | None = None) -> str:
+    """``text[lo:hi]`` as markup, cut at every annotation boundary inside it. An annotation opens (its
+    anchor and badge are written) on the first piece it covers; ``opened`` carries that across ranges."""
+    opened = set() if opened is None else opened
+    inside = [a for a in anns if a.start < hi and a.end > lo]
+    cuts = sorted({lo, hi, *(max(lo, a.start) for a in inside), *(min(hi, a.end) for a in inside)})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        active = [x for x in inside if x.start < b and x.end > a]
+        opening = [x for x in active if x.id not in opened]
+        opened.update(x.id for x in opening)
+        out.append(_piece(text[a:b], active, opening))
+    return "".join(out)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _table_html(text: str, anns: list[Ann], rows: list[tuple[int, int]], opened: set[str]) -> str:
+    out = ['<div class="tt"><table>']
+    for lo, hi in rows:
+        cells, pos = [], lo
+        for part in text[lo:hi].split("\t"):
+            cells.append(f"<td>{render_range(text, anns, pos, pos + len(part), opened)}</td>")
+            pos += len(part) + 1
+        out.append(f"<tr>{''.join(cells)}</tr>")
+    out.append("</table></div>")
+    return "".join(out)
+
+
+def render_text(text: str, anns: list[Ann]) -> Markup:
+    """The report's text as paragraphs, headings and tables, with its annotations."""
+    heads = {a.start: a for a in anns if a.kind == "heading"}
+    opened: set[str] = set()
+    out: list[str] = []
+    table: list[tuple[int, int]] = []
+    for lo, hi in _lines(text):
+        if "\t" in text[lo:hi]:
+            table.append((lo, hi))
+            continue
+        if table:
+            out.append(_table_html(text, anns, table, opened))
+            table = []
+        if lo == hi:
+            continue
+        head = heads.get(lo)
+        tag = f'p id="{head.anchor}" class="hl hl{min(head.level, 3)}"' if head else "p"
+        out.append(f"<{tag}>{render_range(text, anns, lo, hi, opened)}</p>")
+    if table:
+        out.append(_table_html(text, anns, table, opened))
+    return Markup("\n".join(out))
+
+
+# ---------------------------------------------------------------------------
+# Page model
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ReportView:
+    id: str
+    doc: Doc
+    report: dict
+    html: Markup
+    toc: list[tuple[str, str, int]]
+    flags: list[tuple[str, dict]]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class FlagView:
+    id: str
+    flag: dict
+    links: list[tuple[str | None, str]]  # (anchor or None, label)
+
+
+def _doc_ids(docs: list[Doc]) -> dict[tuple[str, int], str]:
+    return {(d["file"], r["index"]): f"d{i}r{r['index']}" for i, d in enumerate(docs)
+            for r in (d.get("reports") or []) if d.get("status") == "ok"}
+
+
+def build_views(docs: list[Doc], flags: list[dict]) -> tuple[list[ReportView], list[FlagView], dict[str, Any]]:
+    rids = _doc_ids(docs)
+    flag_ids = {id(f): f"g{i}" for i, f in enumerate(flags)}
+    data: dict[str, Any] = {}
+    views: list[ReportView] = []
+    for i, doc in enumerate(docs):
+        if doc.get("status") != "ok":
+            continue
+        for report in doc.get("reports") or []:
+            rid = rids[(doc["file"], report["index"])]
+            anns = report_annotations(rid, doc, report, flag_ids, flags)
+            data.update({a.id: a.data for a in anns if a.kind != "heading"})
+            toc = [(a.anchor, report["text"][a.start:a.end], a.level) for a in anns
+                   if a.kind == "heading" and a.level <= 2]
+            rflags = [(flag_ids[id(f)], f) for f in flags
+                      if any(e.get("file") == doc["file"] and e.get("report") == report["index"]
+                             for e in f.get("evidence") or [])]
+            views.append(ReportView(rid, doc, report, render_text(report.get("text", ""), anns), toc, rflags, {
+                "facts": len(report.get("facts") or []), "problems": len(report.get("problems") or []),
+                "placeholders": len(report.get("placeholders") or []), "flags": len(rflags)}))
+    known = {a for a in data}
+    flag_views = []
+    for f in flags:
+        gid = flag_ids[id(f)]
+        links = []
+        for k, ev in enumerate(f.get("evidence") or []):
+            anchor = f"{gid}e{k}"
+            links.append((anchor if anchor in known else None, evidence_where(ev)))
+        flag_views.append(FlagView(gid, f, links))
+    return views, flag_views, data
+
+
+def _charts(docs: list[Doc], ov) -> list[Markup]:
+    out = []
+    cats = category_counts(docs)
+    if cats:
+        out.append(Markup(bar_svg([(labels.category_label(c), n) for c, n, _ in cats], title="问题按类别", width=430)))
+    if ov.flags_by_kind:
+        items = [(labels.flag_kind_label(k), parts) for k, parts in ov.flags_by_kind]
+        out.append(Markup(stacked_bar_svg(items, title="线索按类型", colors=SEVERITY_COLORS,
+                                          legend={s: labels.severity_label(s) for s in labels.SEVERITIES}, width=430)))
+    if ov.facts_by_type:
+        out.append(Markup(bar_svg([(labels.fact_type_label(t), n) for t, n in ov.facts_by_type],
+                                  title="提取数据按类型", color="#548235", width=430)))
+    return out
+
+
+def _community_rows(items: list[Community]) -> tuple[list, list[dict]]:
+    metrics = used_metrics(items)
+    rows = []
+    for c in items:
+        cells = []
+        for m in metrics:
+            parts = []
+            led = c.ledger_figures.get(m.code)
+            if led is not None:
+                parts.append(("台账", led.display(m), c.differs(m.code, None), led.where()))
+            for i, s in enumerate(c.sources):
+                figs = s.figures.get(m.code) or []
+                if figs:
+                    parts.append((f"{'①②③④⑤⑥⑦⑧⑨⑩'[i] if i < 10 else i + 1}", "；".join(f.display(m) for f in figs),
+                                  c.differs(m.code, i), "\n".join(f.where() for f in figs)))
+            cells.append(parts)
+        rows.append({"c": c, "cells": cells})
+    return metrics, rows
+
+
+def _json_script(data: Any) -> Markup:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+_ENV: Environment | None = None
+
+
+def environment() -> Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = Environment(loader=PackageLoader("analyzer.render", "templates"),
+                           autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+        _ENV.globals.update(labels=labels, fmt_number=fmt_number, fmt_fact=fmt_fact)
+    return _ENV
+
+
+def build_html(documents: list[Doc], *, summary: dict | None = None, batch_flags: list[dict] | None = None,
+               ledger_rows: list[dict] | None = None, generated: datetime | None = None) -> str:
+    docs = ordered_documents(documents)
+    flags = collect_flags(docs, batch_flags)
+    items = communities(docs, ledger_rows)
+    ov = overview(docs, flags, items)
+    views, flag_views, data = build_views(docs, flags)
+    metrics, community_rows = _community_rows([c for c in items if c.sources or c.ledger])
+    refs = list(_problem_refs(docs))
+    problems_by_cat = []
+    for code, n, _ in category_counts(docs):
+        clauses = [(f"{rid}-p{i}", d, r, p) for d, r, p, rid, i in refs if code in (p.get("categories") or [])]
+        problems_by_cat.append((labels.category_label(code), n, clauses))
+    template = environment().get_template("report.html.j2")
+    return template.render(
+        ov=ov, charts=_charts(docs, ov), flags=flag_views, views=views,
+        failed=[d for d in docs if d.get("status") != "ok"],
+        metrics=metrics, community_rows=community_rows, problems_by_cat=problems_by_cat,
+        ann_json=_json_script(data), rids=_doc_ids(docs), version=__version__, summary=summary or {},
+        generated=(generated or datetime.now()).strftime("%Y-%m-%d %H:%M"))
+
+
+def _problem_refs(docs: list[Doc]) -> Iterable[tuple[Doc, dict, dict, str, int]]:
+    rids = _doc_ids(docs)
+    for doc in docs:
+        if doc.get("status") != "ok":
+            continue
+        for report in doc.get("reports") or []:
+            rid = rids[(doc["file"], report["index"])]
+            for i, p in enumerate(report.get("problems") or []):
+                yield doc, report, p, rid, i
+
+
+def render_html(documents: list[Doc], path: str | Path, *, summary: dict | None = None,
+                batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None) -> Path:
+    """Write 报告.html to ``path`` (a temporary file first, then renamed) and return the path."""
+    path = Path(path)
+    html = build_html(documents, summary=summary, batch_flags=batch_flags, ledger_rows=ledger_rows)
+    tmp = temp_path(path)
+    tmp.write_text(html, encoding="utf-8")
+    return move_into_place(tmp, path)

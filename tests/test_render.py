@@ -1,0 +1,533 @@
+"""Outputs of a run (issue 6): each file is opened with the library that reads it (openpyxl, python-docx,
+an HTML parser) and checked against the run's results.
+
+The documents come from a real run over corpora/samples (facts, flags); reports without problems get
+synthetic problem clauses that follow the schema, so every part of the outputs is exercised while the
+classifier is not there yet.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from analyzer.contract import validate_document
+from analyzer.render import OUTPUT_NAMES, write_outputs
+from analyzer.render import labels
+from analyzer.render.common import category_counts, collect_flags, communities, ordered_documents
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "corpora" / "samples"
+LEDGER = SAMPLES / "台账.xlsx"
+CATEGORY_CYCLE = ("building", "pipelines", "funding_gap", "property_mgmt", "residents", "schedule",
+                  "coordination", "roads_parking")
+DANGEROUS = ("=HYPERLINK(\"http://example.invalid\",\"点击\")", "+86 1234", "-2350户", "@SUM(A1:A2)")
+
+
+# ---------------------------------------------------------------------------
+# Fixtures: a real run, plus what other stages may not produce yet
+# ---------------------------------------------------------------------------
+
+
+def add_synthetic_problems(docs: list[dict]) -> list[dict]:
+    """Problem clauses for reports that have none: sentences of their 问题 sections, categories in turn."""
+    docs = copy.deepcopy(docs)
+    k = 0
+    for doc in docs:
+        for report in doc.get("reports") or []:
+            if report["problems"]:
+                continue
+            text = report["text"]
+            for section in report["sections"]:
+                if section["kind"] != "problems":
+                    continue
+                pos = section["start"]
+                for sentence in text[section["start"]:section["end"]].split("。"):
+                    start = text.find(sentence, pos)
+                    pos = start + len(sentence)
+                    if len(sentence.strip()) < 10 or len(report["problems"]) >= 6:
+                        continue
+                    k += 1
+                    cats = [CATEGORY_CYCLE[k % len(CATEGORY_CYCLE)]] + (
+                        [CATEGORY_CYCLE[(k + 3) % len(CATEGORY_CYCLE)]] if k % 3 == 0 else [])
+                    report["problems"].append({"text": sentence, "categories": cats,
+                                               "score": round(0.5 + (k % 5) / 10, 2), "phase": "implementation",
+                                               "page": None, "start": start, "end": pos})
+    return docs
+
+
+def error_document(name: str = "损坏的文件.pdf") -> dict:
+    return {"file": name, "sha256": "0" * 64, "status": "error",
+            "error": {"kind": "unreadable", "message": "文件已损坏，无法打开。请重新提供。"},
+            "format": "pdf", "pages": None, "encoding": None, "ocr_pages": [], "reports": [], "flags": []}
+
+
+def formula_document() -> dict:
+    """A report whose title, text, facts, problems and flags start with formula characters."""
+    text = "\n".join(DANGEROUS) + "\n共涉及居民2350户。"
+    start = text.index("2350户")
+    name = "=公式文件.txt"
+    return {
+        "file": name, "sha256": "1" * 64, "status": "ok", "error": None, "format": "txt", "pages": None,
+        "encoding": "utf-8", "ocr_pages": [],
+        "reports": [{"index": 1, "title": DANGEROUS[0], "date": None, "text": text, "truncated": False,
+                     "sections": [], "placeholders": [],
+                     "facts": [{"type": "households", "value": 2350, "unit": "户", "raw": DANGEROUS[2],
+                                "approx": None, "role": None, "status": None, "subject": DANGEROUS[3],
+                                "scope": None, "page": None, "start": start, "end": start + 5}],
+                     "problems": [{"text": DANGEROUS[1], "categories": ["other"], "score": 0.5,
+                                   "phase": "implementation", "page": None, "start": 0, "end": 5}]}],
+        "flags": [{"kind": "plausibility", "severity": "error", "field": "households", "message": DANGEROUS[0],
+                   "evidence": [{"file": name, "report": 1, "raw": DANGEROUS[3], "page": None,
+                                 "start": start, "end": start + 5}], "ledger_row": None}],
+    }
+
+
+def batch_flags_for(docs: list[dict]) -> list[dict]:
+    """A cross-report flag naming two files, and a ledger flag, as the lead's checker makes them."""
+    ok = [d for d in docs if d["status"] == "ok" and d["reports"] and d["reports"][0]["facts"]][:2]
+    ev = [{"file": d["file"], "report": 1, "raw": d["reports"][0]["facts"][0]["raw"],
+           "page": d["reports"][0]["facts"][0]["page"], "start": d["reports"][0]["facts"][0]["start"],
+           "end": d["reports"][0]["facts"][0]["end"]} for d in ok]
+    return [
+        {"kind": "cross_doc_conflict", "severity": "warning", "field": "households",
+         "message": f"测试：两份报告说法不一（《{ok[0]['file']}》与《{ok[1]['file']}》）。", "evidence": ev,
+         "ledger_row": None},
+        {"kind": "ledger_mismatch", "severity": "error", "field": "households",
+         "message": "测试：报告户数与台账第8行不一致。", "evidence": ev[:1], "ledger_row": {"row": 8, "name": "建设路小区"}},
+    ]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> SimpleNamespace:
+    if not LEDGER.exists():
+        pytest.skip("corpora/samples 未生成（make samples）")
+    from analyzer.ledger import read_ledger
+    from analyzer.render.common import ledger_rows_from
+    from analyzer.runner import analyze_batch
+
+    out = tmp_path_factory.mktemp("run")
+    analyze_batch([SAMPLES], out, ledger=LEDGER, jobs=2)
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "documents").glob("*.json"))]
+    docs = add_synthetic_problems(docs) + [error_document(), formula_document()]
+    for d in docs:
+        validate_document(d)
+    rows = ledger_rows_from(read_ledger(LEDGER))
+    batch = batch_flags_for(docs)
+    paths = write_outputs(out, docs, batch_flags=batch, ledger_rows=rows)
+    return SimpleNamespace(out=out, docs=docs, rows=rows, batch=batch, paths=paths,
+                           flags=collect_flags(docs, batch), communities=communities(docs, rows))
+
+
+def test_outputs_are_written_with_chinese_names(run):
+    assert {k: p.name for k, p in run.paths.items()} == OUTPUT_NAMES
+    for path in run.paths.values():
+        assert path.exists() and path.stat().st_size > 0
+    assert not list(run.out.glob(".*tmp*")), "temporary files must be renamed into place"
+
+
+def test_synthetic_inputs_cover_what_the_outputs_show(run):
+    assert sum(len(r["problems"]) for d in run.docs for r in d["reports"]) >= 10
+    assert any(c.differences for c in run.communities)
+    assert {f["severity"] for f in run.flags} >= {"error", "warning"}
+
+
+# ---------------------------------------------------------------------------
+# 核查结果.xlsx
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workbook(run):
+    openpyxl = pytest.importorskip("openpyxl")
+    return openpyxl.load_workbook(run.paths["xlsx"])
+
+
+def _rows(ws, header_row: int = 1) -> list[dict]:
+    """Data rows as dicts; a header merged down from the row above keeps that row's text."""
+    header = [c.value for c in ws[header_row]]
+    if header_row > 1:
+        header = [h or above.value for h, above in zip(header, ws[header_row - 1])]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=header_row + 1, values_only=True)
+            if any(v is not None for v in r)]
+
+
+def test_workbook_has_the_five_sheets_with_frozen_headers_and_filters(workbook):
+    assert workbook.sheetnames == ["问题线索", "提取数据", "问题清单", "小区汇总", "处理失败"]
+    for ws in workbook:
+        assert ws.freeze_panes in ("A2", "C3"), ws.title
+        assert ws.auto_filter.ref, ws.title
+        widths = [ws.column_dimensions[c].width for c in "ABCDE"]
+        assert all(w and 5 <= w <= 90 for w in widths), (ws.title, widths)
+
+
+def test_flag_sheet_lists_every_flag_most_severe_first(workbook, run):
+    rows = _rows(workbook["问题线索"])
+    assert len(rows) == len(run.flags)
+    assert [r["说明"] for r in rows] == [f["message"] for f in run.flags]
+    ranks = [list(labels.SEVERITY.values()).index(r["严重程度"]) for r in rows]
+    assert ranks == sorted(ranks)
+    assert {r["问题类型"] for r in rows} <= set(labels.FLAG_KIND.values())
+    for row, flag in zip(rows, run.flags):
+        ev = flag["evidence"][0]
+        assert row["文件"] == ev["file"] and row["原文摘录"] == ev["raw"] and row["页码"] == ev["page"]
+        assert row["台账行"] == (flag["ledger_row"] or {}).get("row")
+    assert workbook["问题线索"].data_validations.dataValidation, "核实情况 has a drop-down"
+
+
+def test_fact_sheet_has_one_row_per_fact_with_units_and_numbers(workbook, run):
+    rows = _rows(workbook["提取数据"])
+    facts = [(d, r, f) for d in ordered_documents(run.docs) if d["status"] == "ok" for r in d["reports"]
+             for f in r["facts"]]
+    assert len(rows) == len(facts)
+    header = [c.value for c in workbook["提取数据"][1]]
+    for h in ("户数（户）", "面积（m²）", "投资（万元）", "楼栋数（栋）", "小区数（个）", "比例（%）"):
+        assert h in header
+    for row, (doc, report, fact) in zip(rows, facts):
+        assert row["文件"] == doc["file"] and row["原文"] == fact["raw"]
+        column = labels.fact_type_header(fact["type"])
+        value = fact["value"]
+        if fact["type"] == "date":
+            assert row[column] == (value if isinstance(value, str) else f"{value[0]}–{value[1]}")
+        elif isinstance(value, list):
+            assert (row[column], row["区间上限"]) == tuple(value)
+        else:
+            assert isinstance(row[column], (int, float)) and row[column] == pytest.approx(value)
+
+
+def test_problem_sheet_lists_every_clause_with_chinese_categories(workbook, run):
+    rows = _rows(workbook["问题清单"])
+    problems = [(d, p) for d in ordered_documents(run.docs) if d["status"] == "ok" for r in d["reports"]
+                for p in r["problems"]]
+    assert len(rows) == len(problems)
+    for row, (doc, p) in zip(rows, problems):
+        assert row["问题原文"] == p["text"] and row["文件"] == doc["file"]
+        assert row["问题类别"] == "、".join(labels.category_label(c) for c in p["categories"])
+        assert isinstance(row["置信度"], float)
+
+
+def test_community_sheet_puts_ledger_and_reports_side_by_side(workbook, run):
+    ws = workbook["小区汇总"]
+    groups = [c.value for c in ws[1] if c.value]
+    assert "户数（户）" in groups and "差异说明" in groups
+    rows = _rows(ws, header_row=2)
+    assert [r["小区名称"] for r in rows] == [c.name for c in run.communities]
+    red = {(c.row, c.column) for row in ws.iter_rows(min_row=3) for c in row
+           if c.fill is not None and c.fill.fgColor is not None and c.fill.fgColor.rgb in ("FFFFC7CE", "00FFC7CE")}
+    for i, community in enumerate(run.communities, start=3):
+        has_red = any(r == i for r, _ in red)
+        assert has_red == bool(community.differences), community.name
+    jt = next(c for c in run.communities if c.name == "纺织厂家属院")  # 321 户 in a report, 312 in the ledger
+    assert any("户数" in d.message for d in jt.differences)
+
+
+def test_failure_sheet_names_unreadable_files_and_why(workbook, run):
+    rows = _rows(workbook["处理失败"])
+    failed = [d for d in run.docs if d["status"] != "ok"]
+    assert [r["文件"] for r in rows] == [d["file"] for d in ordered_documents(failed)]
+    assert rows[0]["错误类型"] == "无法读取" and "损坏" in rows[0]["原因"]
+
+
+def test_no_cell_is_ever_a_formula(workbook):
+    seen = set()
+    for ws in workbook:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
+                    seen.add(cell.value)
+    assert set(DANGEROUS) <= seen, "the formula-like texts are kept verbatim, as text"
+
+
+def test_formula_neutralization_survives_a_save_round_trip(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from analyzer.render.excel import render_workbook
+
+    path = render_workbook([formula_document()], tmp_path / "x.xlsx")
+    with __import__("zipfile").ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name), name
+    ws = openpyxl.load_workbook(path)["问题线索"]
+    assert ws["E2"].value == DANGEROUS[0] and ws["E2"].data_type == "s"
+
+
+def test_control_characters_do_not_break_the_workbook(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from analyzer.render.excel import render_workbook
+
+    doc = formula_document()
+    doc["flags"][0]["message"] = "户数\x00不符\x0b"
+    path = render_workbook([doc], tmp_path / "x.xlsx")
+    assert openpyxl.load_workbook(path)["问题线索"]["E2"].value == "户数不符"
+
+
+# ---------------------------------------------------------------------------
+# 问题汇总报告.docx
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def summary_docx(run):
+    docx = pytest.importorskip("docx")
+    return docx.Document(str(run.paths["docx"]))
+
+
+def _east_asia(style) -> str | None:
+    from docx.oxml.ns import qn
+
+    fonts = style.element.rPr.find(qn("w:rFonts"))
+    return fonts.get(qn("w:eastAsia")) if fonts is not None else None
+
+
+def test_summary_follows_official_document_layout(summary_docx):
+    from docx.shared import Mm, Pt
+
+    section = summary_docx.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(x.mm) for x in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [37, 35, 28, 26]
+    styles = summary_docx.styles
+    assert _east_asia(styles["Normal"]) == "仿宋_GB2312" and styles["Normal"].font.size == Pt(16)
+    assert _east_asia(styles["Title"]) == "方正小标宋简体" and styles["Title"].font.size == Pt(22)
+    assert _east_asia(styles["Heading 1"]) == "黑体" and _east_asia(styles["Heading 2"]) == "楷体_GB2312"
+    assert summary_docx.settings.odd_and_even_pages_header_footer
+    for footer in (section.footer, section.even_page_footer):
+        xml = footer._element.xml
+        assert "PAGE" in xml and "—" in xml
+    assert section.footer.paragraphs[0].alignment != section.even_page_footer.paragraphs[0].alignment
+    assert Mm(0) < section.footer_distance
+
+
+def test_summary_content_matches_the_run(summary_docx, run):
+    paras = [p.text for p in summary_docx.paragraphs]
+    text = "\n".join(paras)
+    assert paras[0] == "城镇老旧小区改造情况汇报" and paras[1] == "核查问题汇总报告"
+    headings = [p.text for p in summary_docx.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:4] == ["一、总体情况", "二、报告反映的主要问题", "三、数据核查发现的不一致", "四、未能处理的文件"]
+    n_reports = sum(len(d["reports"]) for d in run.docs if d["status"] == "ok")
+    assert f"本批次共收到文件 {len(run.docs)} 个" in text and f"识别出报告 {n_reports} 篇" in text
+    for code, n, n_rep in category_counts(run.docs):
+        assert f"{labels.category_label(code)}（{n} 条，涉及 {n_rep} 篇报告）" in text
+    for flag in run.flags:
+        assert flag["message"] in text
+    assert "《损坏的文件.pdf》" in text
+
+
+def test_summary_has_the_category_chart_with_chinese_labels(summary_docx, run):
+    from analyzer.render.charts import bar_chart_png, cjk_font
+
+    if cjk_font() is None:
+        pytest.skip("没有中文字体：请运行 scripts/setup_outputs.sh")
+    assert len(summary_docx.inline_shapes) >= 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)" for tofu
+        png = bar_chart_png([(labels.category_label(c), n) for c, n, _ in category_counts(run.docs)], title="问题按类别分布")
+    assert png and png.startswith(b"\x89PNG")
+
+
+def test_summary_appendix_has_a_table_per_community(summary_docx, run):
+    reported = [c for c in run.communities if c.sources]
+    tables = summary_docx.tables
+    assert len(tables) == 1 + len(reported)  # 表1 totals, then one per community
+    for table, community in zip(tables[1:], reported):
+        header = [c.text for c in table.rows[0].cells]
+        assert header[:2] == ["指标", "台账"]
+        assert len(header) == 2 + min(len(community.sources), 4)
+    shaded = [c for t in tables[1:] for r in t.rows for c in r.cells if 'w:fill="FFC7CE"' in c._tc.xml]
+    assert shaded, "differences are shaded"
+
+
+# ---------------------------------------------------------------------------
+# 报告.html (parsed; the browser test is in test_browser.py)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def page(run):
+    lxml_html = pytest.importorskip("lxml.html")
+    raw = run.paths["html"].read_text(encoding="utf-8")
+    return SimpleNamespace(raw=raw, tree=lxml_html.fromstring(raw))
+
+
+def test_html_is_self_contained(page):
+    tree = page.tree
+    assert not tree.xpath("//script[@src] | //link[@href] | //img[not(starts-with(@src, 'data:'))] | //iframe")
+    for attr in tree.xpath("//@href | //@src"):
+        assert not attr.startswith(("http:", "https:", "//")), attr
+    csp = tree.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
+    assert csp and "default-src 'none'" in csp[0]
+
+
+def _report_article(tree, doc_index: int, report_index: int):
+    return tree.xpath(f"//details[@id='d{doc_index}r{report_index}']//article")[0]
+
+
+def test_html_keeps_every_report_text_with_its_highlights(page, run):
+    data = json.loads(page.tree.xpath("//script[@id='ann-data']")[0].text)
+    docs = ordered_documents(run.docs)
+    for i, doc in enumerate(docs):
+        if doc["status"] != "ok":
+            continue
+        for report in doc["reports"]:
+            rid = f"d{i}r{report['index']}"
+            article = copy.deepcopy(_report_article(page.tree, i, report["index"]))
+            for badge in article.xpath(".//span[@class='cats']"):
+                badge.drop_tree()
+            shown = "".join(article.text_content().split())
+            assert shown == "".join(report["text"].split()), rid
+            marked = {a for el in article.xpath(".//*[@data-a]") for a in el.get("data-a").split()}
+            for n, fact in enumerate(report["facts"]):
+                assert f"{rid}-f{n}" in marked
+                fields = dict(data[f"{rid}-f{n}"]["fields"])
+                assert fields["类型"] == labels.fact_type_label(fact["type"])
+                assert fields["主体"] == labels.subject_label(fact["subject"])
+                if fact["role"]:
+                    assert fields["角色"] == labels.role_label(fact["role"])
+            for n, _ in enumerate(report["placeholders"]):
+                assert f"{rid}-h{n}" in marked
+            for n, p in enumerate(report["problems"]):
+                el = page.tree.get_element_by_id(f"{rid}-p{n}")
+                badges = []
+                while "pb" not in el.get("class", ""):  # clauses starting at one place: anchors, badges, text
+                    badges.append(el.text)
+                    el = el.getnext()
+                prev = el.getprevious()
+                while prev is not None and prev.get("class") in ("cats", "anchor"):
+                    badges.append(prev.text)
+                    prev = prev.getprevious()
+                assert "·".join(labels.category_label(c) for c in p["categories"]) in badges
+
+
+def test_html_flags_table_links_to_the_flagged_figures(page, run):
+    rows = page.tree.xpath("//table[@id='flag-table']/tbody/tr")
+    assert len(rows) == len(run.flags)
+    for g, (row, flag) in enumerate(zip(rows, run.flags)):
+        assert flag["message"] in row.text_content()
+        for k, _ in enumerate(flag["evidence"][:8]):
+            target = page.tree.get_element_by_id(f"g{g}e{k}", None)
+            if target is not None:
+                while "anchor" in target.get("class", "") or "cats" in target.get("class", ""):
+                    target = target.getnext()  # several flags on one figure: empty anchors before it
+                assert f"fl-{flag['severity']}" in target.get("class")
+                assert row.xpath(f".//a[@href='#g{g}e{k}']")
+    assert page.tree.xpath("//*[contains(@class, 'fl-error')]")
+
+
+def test_html_escapes_report_text(tmp_path):
+    from analyzer.render.html import render_html
+
+    doc = formula_document()
+    doc["reports"][0]["text"] = doc["reports"][0]["text"].replace(DANGEROUS[1], "<script>x()</script>")
+    doc["flags"][0]["message"] = "</script><script>alert(1)</script>"
+    html = render_html([doc], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html.count("<script") == 2  # the data block and the page's own script
+    assert "alert(1)" in html
+
+
+def test_html_community_table_marks_differences(page, run):
+    rows = page.tree.xpath("//table[@id='community-table']/tbody/tr")
+    assert len(rows) == len(run.communities)
+    for row, c in zip(rows, run.communities):
+        assert c.name in row.text_content()
+        assert bool(row.xpath(".//div[contains(@class, 'diff')]")) == bool(c.differences), c.name
+
+
+def test_html_charts_are_inline_svg_with_chinese_labels(page, run):
+    svgs = page.tree.xpath("//svg")
+    assert len(svgs) >= 2
+    names = " ".join(s.text_content() for s in svgs)
+    for code, _, _ in category_counts(run.docs):
+        assert labels.category_label(code) in names
+
+
+# ---------------------------------------------------------------------------
+# Determinism, terminal
+# ---------------------------------------------------------------------------
+
+
+def test_outputs_do_not_depend_on_the_order_files_finished_in(run, tmp_path):
+    from analyzer.render.excel import build_workbook
+    from analyzer.render.html import build_html
+
+    fixed = __import__("datetime").datetime(2024, 1, 1, 9, 0)
+    a = build_html(run.docs, batch_flags=run.batch, ledger_rows=run.rows, generated=fixed)
+    b = build_html(list(reversed(run.docs)), batch_flags=run.batch, ledger_rows=run.rows, generated=fixed)
+    assert a == b
+    wa = build_workbook(run.docs, ledger_rows=run.rows, batch_flags=run.batch)
+    wb = build_workbook(list(reversed(run.docs)), ledger_rows=run.rows, batch_flags=run.batch)
+    for sa, sb in zip(wa, wb):
+        assert [[c.value for c in r] for r in sa.iter_rows()] == [[c.value for c in r] for r in sb.iter_rows()]
+
+
+def test_show_document_prints_facts_problems_and_flags(run):
+    from rich.console import Console
+
+    from analyzer.render.terminal import show_document
+
+    doc = next(d for d in run.docs if d["status"] == "ok" and d["flags"] and d["reports"][0]["problems"])
+    console = Console(width=160, record=True, color_system=None)
+    show_document(doc, console)
+    out = console.export_text()
+    assert doc["file"] in out and "提取数据" in out and "问题" in out and "线索" in out
+    assert labels.severity_label(doc["flags"][0]["severity"]) in out
+    assert labels.category_label(doc["reports"][0]["problems"][0]["categories"][0]) in out
+
+
+def test_run_summary_is_short_and_names_the_outputs(run):
+    from rich.console import Console
+
+    from analyzer.render.terminal import print_run_summary
+
+    console = Console(width=120, record=True, color_system=None)
+    print_run_summary({"files": 17, "ok": 16, "failed": 1, "reports": 19, "seconds": 5.2, "skipped": 3,
+                       "flags_by_severity": {"error": 2, "warning": 5, "info": 1}}, run.paths, console)
+    out = console.export_text()
+    assert "共 17 个文件" in out and "3 个未变化" in out and "错误 2" in out
+    assert all(str(p) in out for p in run.paths.values())
+    assert len(out.splitlines()) <= 6
+
+
+def test_labels_cover_every_code_of_the_contract():
+    schema = json.loads((ROOT / "analyzer" / "schema" / "document.schema.json").read_text(encoding="utf-8"))
+    defs = schema["$defs"]
+    for kind in defs["flag"]["properties"]["kind"]["enum"]:
+        assert labels.flag_kind_label(kind) != kind
+    for code in defs["problem"]["properties"]["categories"]["items"]["enum"]:
+        assert labels.category_label(code) != code
+    for t in defs["fact"]["properties"]["type"]["enum"]:
+        assert labels.fact_type_label(t) != t
+    for role in defs["fact"]["properties"]["role"]["enum"]:
+        assert role is None or labels.role_label(role) != role
+    for kind in defs["report"]["properties"]["sections"]["items"]["properties"]["kind"]["enum"]:
+        assert labels.section_kind_label(kind) != kind
+    for kind in schema["properties"]["error"]["oneOf"][1]["properties"]["kind"]["enum"]:
+        assert labels.error_kind_label(kind) != kind
+
+
+def test_empty_and_failed_batches_still_get_every_output(tmp_path):
+    for docs in ([], [error_document()]):
+        paths = write_outputs(tmp_path / str(len(docs)), docs)
+        assert sorted(paths) == ["docx", "html", "xlsx"] and all(p.exists() for p in paths.values())
+
+
+def test_a_workbook_open_in_excel_is_not_lost(tmp_path, monkeypatch):
+    """Windows refuses to replace a file Excel holds open: the new one is written beside it."""
+    real_replace = Path.replace
+
+    def locked(self, target):
+        if Path(target).name == OUTPUT_NAMES["xlsx"]:
+            raise PermissionError(13, "另一个程序正在使用此文件")
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", locked)
+    paths = write_outputs(tmp_path, [error_document()])
+    assert paths["xlsx"].name.startswith("核查结果-") and paths["xlsx"].suffix == ".xlsx"
+    assert paths["xlsx"].exists() and paths["docx"].name == OUTPUT_NAMES["docx"]
+    assert not list(tmp_path.glob(".*")), "no temporary file is left behind"
