@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+	bash scripts/setup_ocr.sh
 
 # The sample reports and ledger are generated from sources in corpora/sources (never committed as binaries).
 samples: setup
@@ -33,7 +34,9 @@ test: samples
 	$(BIN)/python -m pytest
 
 bench: samples
-	$(BIN)/python scripts/bench_readers.py $(SAMPLES)
+	$(BIN)/python scripts/bench.py --jobs $(JOBS)
+	$(BIN)/python scripts/bench_readers.py
+	$(BIN)/python scripts/bench_facts.py $(SAMPLES) corpora/facts/reports
 
 clean:
 	rm -rf $(VENV) outputs $(SAMPLES) build *.egg-info

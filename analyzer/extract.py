@@ -15,6 +15,7 @@ and the cue words in ``data/facts.toml``. This module binds them to a report:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -134,12 +135,24 @@ def _first_cue(right: str, pairs: list[tuple[str, str]]) -> str | None:
     return best[2] if best else None
 
 
+_ENDS_CACHE: dict[int, tuple[str, list[int]]] = {}
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Positions of every sentence end of ``text`` (cached for the text being worked on)."""
+    cached = _ENDS_CACHE.get(id(text))
+    if cached is None or cached[0] is not text:
+        _ENDS_CACHE.clear()
+        cached = _ENDS_CACHE[id(text)] = (text, [m.start() for m in _SENTENCE_END.finditer(text)])
+    return cached[1]
+
+
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = 0
-    for m in _SENTENCE_END.finditer(text, 0, pos):
-        start = m.end()
-    m = _SENTENCE_END.search(text, pos)
-    return start, (m.start() if m else len(text))
+    """(start, end) of the sentence holding ``pos``: a bisection, not a scan (long texts)."""
+    ends = _sentence_ends(text)
+    i = bisect.bisect_left(ends, pos)
+    start = ends[i - 1] + 1 if i > 0 else 0
+    return start, (ends[i] if i < len(ends) else len(text))
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -496,8 +509,12 @@ def _table_cell_fact(cell: str, s: int, e: int, col: _Column, report_date: str |
 @dataclass(slots=True)
 class _Context:
     report: Report
-    names: list[tuple[int, int, str]]
+    names: list[tuple[int, int, str]]  # community names, in text order
     main: str | None  # the one community a project report is about
+    starts: list[int] = None  # names' start offsets, for bisection
+
+    def __post_init__(self):
+        self.starts = [n[0] for n in self.names]
 
 
 def _main_community(report: Report, names: list[tuple[int, int, str]]) -> str | None:
@@ -515,7 +532,9 @@ def _subject(ctx: _Context, pos: int, ftype: str, role: str | None = None) -> st
         if l_end - l_start <= 40 and re.fullmatch(r"[\d〇零一二三四五六七八九十年月日号\s）)]*", text[pos:l_end]):
             return "aggregate"  # a signature or heading date: the report's own
     s_start, _ = _sentence_bounds(text, pos)
-    in_sentence = [n for n in ctx.names if s_start <= n[0] and n[1] <= pos]
+    lo = bisect.bisect_left(ctx.starts, s_start)
+    hi = bisect.bisect_right(ctx.starts, pos)
+    in_sentence = [n for n in ctx.names[lo:hi] if n[1] <= pos]
     clause = _clause_left(text, pos, 24)
     if in_sentence:
         name = in_sentence[-1]
@@ -530,7 +549,7 @@ def _subject(ctx: _Context, pos: int, ftype: str, role: str | None = None) -> st
         return "aggregate"
     # the topic of the paragraph: a name at the start of an earlier sentence of the same line
     l_start, _ = _line_bounds(text, pos)
-    earlier = [n for n in ctx.names if l_start <= n[0] < s_start]
+    earlier = ctx.names[bisect.bisect_left(ctx.starts, l_start):lo]
     for n in reversed(earlier):
         sent_start, _ = _sentence_bounds(text, n[0])
         if n[0] - sent_start <= 12:

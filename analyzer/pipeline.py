@@ -166,12 +166,16 @@ def analyze_path(path: str | Path) -> tuple[FileResult, DocText | None]:
         document = read_document(path)
         result.format, result.pages, result.encoding = document.format, document.pages, document.encoding
         result.ocr_pages = list(document.ocr_pages)
+        result.warnings = list(document.warnings)
         doc_text, reports = prepare(document, fallback_title=path.stem)
         if not any(r.text.strip() for r in reports):
             raise ReadError("empty", "文件中没有可分析的文字内容（可能是空白文档）。")
         for report in reports:
             for stage in REPORT_STAGES:
                 stage(report, doc_text)
+            if document.ocr_confidence:  # figures read by OCR carry the page's confidence
+                for fact in report.facts:
+                    fact.confidence = document.ocr_confidence.get(fact.page)
         result.reports = reports
         result.flags = [Flag.from_dict(f) for f in check_document(result.to_dict())]
     except ReadError as exc:

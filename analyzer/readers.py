@@ -1,11 +1,12 @@
-"""Reader stage: turn a .txt, .docx or .pdf file into a ``Document`` of text blocks in reading order.
+"""Reader stage: turn a .txt, .docx, .pdf, .doc/.wps or .xlsx/.xls file into a ``Document`` of text
+blocks in reading order.
 
 Public API::
 
     read_document(path) -> Document       # sniffs the content, then calls one of:
-    read_txt(path) / read_docx(path) / read_pdf(path)
+    read_txt(path) / read_docx(path) / read_pdf(path) / read_doc(path) / read_xlsx(path) / read_xls(path)
     detect_encoding(data) -> str           # the codec a .txt file's bytes are in
-    SUPPORTED_SUFFIXES, MAX_BYTES, MAX_DOCX_INFLATED
+    SUPPORTED_SUFFIXES, MAX_BYTES, MAX_DOCX_INFLATED, MAX_TEXT_CHARS
 
 Example::
 
@@ -19,7 +20,9 @@ Dispatch
     The first bytes decide what a file really is (``%PDF-``, a zip holding ``word/document.xml``, an OLE2
     container, an image, HTML …); the suffix only says what the user meant. A PDF or Word document
     with the wrong suffix is read anyway, with a warning; anything else that does not match its suffix
-    is ``unreadable``; a format we do not read (.doc, .wps, .xls, pictures …) is ``unsupported``.
+    is ``unreadable``; a format we do not read (.rtf, .pptx, pictures …) is ``unsupported``. An
+    OLE2 container named .doc/.wps (or a .doc renamed .docx) is converted with antiword (or
+    LibreOffice when antiword is missing or fails); an OLE2 file named .xls is read with xlrd.
 
 Blocks (see ``analyzer.types.Block``)
     .txt   one "para" block per line, empty lines included as blocks with empty text (they separate
@@ -29,7 +32,13 @@ Blocks (see ``analyzer.types.Block``)
            footers ("header"/"footer", one block per distinct header/footer part) come last.
     .pdf   one "line" block per text line and one "cell" block per non-empty table cell, page by
            page, top to bottom; a line in the top/bottom margin that is a page number or repeats on
-           most pages gets kind "header"/"footer" but keeps its place (and page number).
+           most pages gets kind "header"/"footer" but keeps its place (and page number). A page
+           without a usable text layer (a scan, glyphs drawn as curves, fonts that map to no or to
+           garbage Unicode) is rendered and read by OCR (``analyzer.ocr``): one "line" block per
+           recognised line, the page listed in ``Document.ocr_pages`` and its confidence in a warning.
+    .doc   one "para" block per paragraph of the converter's text output (tables as "|"-rows).
+    .xlsx  per sheet: a "para" block with the sheet's name, then one "cell" block per non-empty cell,
+           row by row (``Block.table`` = the sheet's table, row/col 0-based in the sheet's used range).
     A block's text never ends with "\\n"; a .docx paragraph may contain "\\n" (a manual line break),
     a cell "\\n" between its paragraphs/lines. Table cells are also gathered as ``Table`` grids in
     ``Document.tables``: ``Block.table`` is the position in that list, ``Table.index`` is the index of
@@ -64,8 +73,14 @@ import functools
 import logging
 import os
 import re
+import shutil
 import stat
+import subprocess
+import sys
+import tempfile
+import time
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -80,17 +95,24 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "MAX_BYTES",
     "MAX_DOCX_INFLATED",
+    "MAX_TEXT_CHARS",
     "SUPPORTED_SUFFIXES",
     "detect_encoding",
+    "read_doc",
     "read_document",
     "read_docx",
     "read_pdf",
     "read_txt",
+    "read_xls",
+    "read_xlsx",
 ]
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf", ".doc", ".wps", ".xlsx", ".xls")
 MAX_BYTES = 200 * 1024 * 1024  # larger input files are refused (too_large)
-MAX_DOCX_INFLATED = 300 * 1024 * 1024  # zip-bomb guard: total uncompressed size of a .docx
+MAX_DOCX_INFLATED = 300 * 1024 * 1024  # zip-bomb guard: total uncompressed size of a .docx / .xlsx
+MAX_TEXT_CHARS = 2_000_000  # a file with more text (about 1,000 dense pages) is refused (too_large)
+MAX_SHEET_CELLS = 200_000  # cells read from one spreadsheet (the rest is left out, with a warning)
+CONVERTER_TIMEOUT = 120.0  # seconds for antiword / LibreOffice on one legacy document
 
 # PDF layout tuning, in units of the font size of the characters concerned.
 PDF_SPACE_GAP = 0.5  # a horizontal gap wider than this between two glyphs reads as a space
@@ -100,6 +122,20 @@ PDF_MIN_PAGE_CHARS = 10  # a page with fewer visible characters has no usable te
 PDF_TABLE_MIN_EDGES = 4  # ruled lines/rectangles a page needs before we look for tables there
 PDF_MARGIN_BAND = 0.08  # top/bottom share of the page where running headers and footers live
 
+# PDF bomb guards (decoded bytes of a page's content streams, its form XObjects included). pdfminer
+# parses content at ~4 s per MB of drawing operators, PDFium at ~0.1 s per MB.
+PDF_MAX_PAGE_CONTENT = 2 * 1024 * 1024  # above this the page's text is read with PDFium, not pdfminer
+PDF_HARD_PAGE_CONTENT = 64 * 1024 * 1024  # above this the page is skipped (a decompression bomb)
+PDF_MAX_OBJECT_STREAM = 64 * 1024 * 1024  # an object/xref stream inflating past this: file refused
+
+# When a PDF page is read by OCR (see analyzer.ocr).
+PDF_OCR_MAX_CHARS = 30  # a page with fewer visible characters than this ...
+PDF_OCR_MIN_IMAGE_COVER = 0.5  # ... and pictures covering this share of it is a scan
+PDF_OCR_MIN_CURVES = 300  # a page without text but this many curves holds text drawn as outlines
+PDF_GARBAGE_SHARE = 0.3  # a text layer with more implausible characters than this is garbage
+OCR_TIME_BUDGET = 240.0  # seconds of OCR per document; later scanned pages are left out with a warning
+OCR_LOW_CONFIDENCE = 0.6  # pages recognised with less confidence are named in their own warning
+
 _SNIFF_BYTES = 8192
 
 # ---------------------------------------------------------------------------
@@ -107,13 +143,9 @@ _SNIFF_BYTES = 8192
 # ---------------------------------------------------------------------------
 
 _UNSUPPORTED_HINTS: dict[str, str] = {
-    ".doc": "旧版 .doc 暂不支持，请用 Word 或 WPS 打开后另存为 .docx 或 PDF。",
-    ".wps": "WPS 旧格式 .wps 暂不支持，请用 WPS 打开后另存为 .docx 或 PDF。",
     ".rtf": "RTF 格式暂不支持，请用 Word 打开后另存为 .docx。",
     ".odt": "OpenDocument 文本 .odt 暂不支持，请另存为 .docx 或 PDF。",
-    ".xls": "这是 Excel 表格，不是汇报文稿；台账请通过 --ledger 参数提供。",
-    ".xlsx": "这是 Excel 表格，不是汇报文稿；台账请通过 --ledger 参数提供。",
-    ".et": "这是 WPS 表格，不是汇报文稿；台账请另存为 .xlsx 后通过 --ledger 参数提供。",
+    ".et": "WPS 表格 .et 暂不支持，请另存为 .xlsx 后再提交；台账请通过 --ledger 参数提供。",
     ".csv": "这是表格数据，不是汇报文稿；台账请通过 --ledger 参数提供。",
     ".ppt": "演示文稿暂不支持，请导出为 PDF。",
     ".pptx": "演示文稿暂不支持，请导出为 PDF。",
@@ -129,6 +161,7 @@ for _suffix in (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp
 _CONTENT_NAMES = {
     "pdf": "PDF 文档", "docx": "Word 文档（.docx）", "xlsx": "Excel 表格（.xlsx）",
     "pptx": "演示文稿（.pptx）", "odf": "OpenDocument 文档", "zip": "压缩包", "ole": "旧版 Office 文档",
+    "doc": "旧版 Word 文档（.doc）", "xls": "旧版 Excel 表格（.xls）", "ppt": "旧版演示文稿（.ppt）",
     "image": "图片", "html": "网页（HTML）", "rtf": "RTF 文档", "binary": "二进制数据", "text": "纯文本",
 }
 
@@ -149,47 +182,78 @@ def read_document(path: str | os.PathLike) -> Document:
     """
     p = Path(path)
     _check_file(p)
+    document = _dispatch(p)
+    _check_text_size(document)
+    return document
+
+
+# What each content kind is read with, and the suffixes under which it is expected.
+_READERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pdf": ("read_pdf", (".pdf",)),
+    "docx": ("read_docx", (".docx",)),
+    "doc": ("read_doc", (".doc", ".wps")),
+    "xlsx": ("read_xlsx", (".xlsx",)),
+    "xls": ("read_xls", (".xls",)),
+}
+
+
+def _dispatch(p: Path) -> Document:
     suffix = p.suffix.lower()
     head = _read_head(p)
     content = _sniff(head, p)
-    readers: dict[str, Callable[[Path], Document]] = {"pdf": read_pdf, "docx": read_docx, "text": read_txt}
-
-    if content in ("pdf", "docx"):
-        expected = {".pdf": "pdf", ".docx": "docx"}.get(suffix)
-        document = readers[content](p)
-        if expected != content:
+    if content == "ole":
+        content = _ole_kind(p)
+        if content == "encrypted":
+            raise ReadError("encrypted", "文档设置了打开密码（加密的 Office 文档），无法读取。"
+                                         "请取消密码后另存为 .docx 再提交。")
+    if content in _READERS:
+        name, expected = _READERS[content]
+        if content in ("xlsx", "xls") and suffix not in (".xlsx", ".xls"):
+            raise ReadError("unreadable", _mismatch_message(suffix, content))
+        document = globals()[name](p)
+        if suffix not in expected:
             document.warnings.append(
                 f"文件扩展名为“{suffix or '无'}”，但内容是{_CONTENT_NAMES[content]}，已按实际内容读取；"
-                f"建议把扩展名改为 .{content}。")
+                f"建议把扩展名改为 {expected[0]}。")
         return document
     if suffix == ".txt":
         if content in ("text", "html"):
             return read_txt(p)
         raise ReadError("unreadable", f"文件扩展名为 .txt，但内容是{_CONTENT_NAMES[content]}，不是文本文件。"
                                       "请确认文件是否正确，或用原程序另存为 .txt、.docx 或 PDF。")
-    if content == "ole" and suffix in (".docx", ".doc", ".wps", ".xlsx", ".xls", ".pdf") and \
-            _ole_is_encrypted_ooxml(p):
-        raise ReadError("encrypted", "文档设置了打开密码（加密的 Office 文档），无法读取。"
-                                     "请取消密码后另存为 .docx 再提交。")
+    if suffix == ".wps" and content == "ole":
+        return read_doc(p)  # a WPS format antiword does not know: LibreOffice may
+    if suffix in (".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xls"):
+        raise ReadError("unreadable", _mismatch_message(suffix, content))
     if suffix in _UNSUPPORTED_HINTS:
         raise ReadError("unsupported", f"不支持的文件类型 {suffix}：{_UNSUPPORTED_HINTS[suffix]}")
-    if suffix in (".pdf", ".docx"):
-        raise ReadError("unreadable", _mismatch_message(suffix, content))
     if content == "image":
         raise ReadError("unsupported", _IMAGE_HINT)
-    raise ReadError("unsupported", f"不支持的文件类型“{suffix or '无扩展名'}”：目前只能读取 .txt、.docx 和 .pdf；"
-                                   "如果这是纯文本，请把扩展名改为 .txt。")
+    raise ReadError("unsupported", f"不支持的文件类型“{suffix or '无扩展名'}”：目前能读取 .txt、.docx、.pdf、"
+                                   ".doc、.wps、.xlsx 和 .xls；如果这是纯文本，请把扩展名改为 .txt。")
+
+
+def _check_text_size(document: Document) -> None:
+    chars = sum(len(b.text) for b in document.blocks)
+    if chars > MAX_TEXT_CHARS:
+        raise ReadError("too_large", f"文件中的文字过多（约 {chars / 10000:.0f} 万字，上限 "
+                                     f"{MAX_TEXT_CHARS / 10000:.0f} 万字），不像是一份汇报材料。"
+                                     "请确认文件是否正确，或拆分为多个文件后再提交。")
 
 
 def _mismatch_message(suffix: str, content: str) -> str:
-    if content == "ole" and suffix == ".docx":
-        return ("文件扩展名为 .docx，但内容是旧版 .doc 文档（只改了扩展名）。旧版 .doc 暂不支持，"
-                "请用 Word 或 WPS 打开后另存为 .docx 或 PDF。")
     if content == "html":
         return (f"文件扩展名为 {suffix}，但内容是网页（HTML），可能是下载时保存了错误页面。"
                 "请重新下载原文件，或在浏览器中打印为 PDF。")
-    if content in ("binary", "text"):
-        kind = "PDF" if suffix == ".pdf" else "Word（.docx）"
+    if content == "rtf":
+        return (f"文件扩展名为 {suffix}，但内容是 RTF 文档。RTF 格式暂不支持，"
+                "请用 Word 或 WPS 打开后另存为 .docx 或 PDF。")
+    if content in ("xlsx", "xls"):
+        return (f"文件扩展名为 {suffix}，但内容是{_CONTENT_NAMES[content]}。"
+                "如果这是表格，请把扩展名改为 .xlsx 或 .xls；台账请通过 --ledger 参数提供。")
+    if content in ("binary", "text", "ole"):
+        kind = {".pdf": "PDF", ".docx": "Word（.docx）", ".doc": "Word（.doc）", ".wps": "WPS（.wps）",
+                ".xlsx": "Excel（.xlsx）", ".xls": "Excel（.xls）"}[suffix]
         return (f"文件不是有效的 {kind} 文件（内容已损坏或扩展名有误）。"
                 "请用原程序重新导出，或向报送单位索取原文件。")
     return (f"文件扩展名为 {suffix}，但内容是{_CONTENT_NAMES.get(content, '其他格式')}，无法按 {suffix} 读取。"
@@ -283,14 +347,43 @@ def _looks_like_text(head: bytes) -> bool:
     return controls <= len(head) * 0.01  # a few stray NULs (padding) are tolerated
 
 
-def _ole_is_encrypted_ooxml(p: Path) -> bool:
-    """An OLE2 file holding an 'EncryptionInfo' stream is a password-protected .docx/.xlsx."""
-    needle = "EncryptionInfo".encode("utf-16-le")
+_OLE_STREAMS = (  # (directory entry name, kind), in order of precedence
+    ("EncryptionInfo", "encrypted"),  # a password-protected .docx/.xlsx
+    ("WordDocument", "doc"),  # Word 97-2003, and WPS files saved in its format
+    ("Workbook", "xls"), ("Book", "xls"),  # Excel 97-2003 / Excel 5
+    ("PowerPoint Document", "ppt"),
+)
+
+
+def _ole_kind(p: Path) -> str:
+    """What an OLE2 container holds: "encrypted", "doc", "xls", "ppt" or "ole" (unknown), from the
+    names of its directory entries (UTF-16 names at the start of 128-byte aligned entries)."""
+    needles = [(name.encode("utf-16-le") + b"\0\0", kind) for name, kind in _OLE_STREAMS]
+    found: set[str] = set()
     try:
         with p.open("rb") as f:
-            return needle in f.read(1 << 20)
+            offset, tail = 0, b""
+            while True:
+                chunk = f.read(1 << 20)
+                if not chunk:
+                    break
+                data = tail + chunk
+                base = offset - len(tail)
+                for needle, kind in needles:
+                    pos = data.find(needle)
+                    while pos != -1:
+                        if (base + pos) % 128 == 0 or kind == "encrypted":  # that name is distinctive
+                            found.add(kind)
+                            break
+                        pos = data.find(needle, pos + 1)
+                offset += len(chunk)
+                tail = data[-64:]
     except OSError:
-        return False
+        return "ole"
+    for _, kind in _OLE_STREAMS:
+        if kind in found:
+            return kind
+    return "ole"
 
 
 _R = TypeVar("_R")
@@ -298,7 +391,8 @@ _R = TypeVar("_R")
 
 def _guard(fmt: str) -> Callable[[Callable[[Path], _R]], Callable[[str | os.PathLike], _R]]:
     """Run a reader with common checks; turn any library exception into ReadError('unreadable')."""
-    label = {"pdf": "PDF", "docx": "Word（.docx）", "txt": "文本"}[fmt]
+    label = {"pdf": "PDF", "docx": "Word（.docx）", "txt": "文本", "doc": "旧版 Word（.doc/.wps）",
+             "xlsx": "Excel（.xlsx）", "xls": "Excel（.xls）"}[fmt]
 
     def decorate(func: Callable[[Path], _R]) -> Callable[[str | os.PathLike], _R]:
         @functools.wraps(func)
@@ -315,6 +409,11 @@ def _guard(fmt: str) -> Callable[[Callable[[Path], _R]], Callable[[str | os.Path
                 raise ReadError("too_large", f"{label}文件内容过大，读取时内存不足。请拆分文件后再提交。") from None
             except Exception as e:  # noqa: BLE001 - the contract: no library exception escapes
                 logger.warning("cannot read %s: %s: %s", p, type(e).__name__, e)
+                detail = str(e).lower()
+                if ("amplification" in detail or "entity" in detail) and "xml" in type(e).__name__.lower() + \
+                        type(e).__module__.lower():
+                    raise ReadError("unreadable", f"{label}文件中含有异常的 XML 实体定义（疑似恶意构造的"
+                                                  "“实体膨胀”文件），已拒绝读取。请确认文件来源，或向报送单位索取原文件。") from e
                 raise ReadError("unreadable", f"{label}文件已损坏或格式异常，无法读取（{type(e).__name__}）。"
                                               "请用原程序重新导出，或向报送单位索取原文件。") from e
         return wrapper
@@ -392,6 +491,72 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
+def _decode_mixed(data: bytes) -> str | None:
+    """Text of a file whose lines are partly UTF-8 and partly GBK (pasted together from two
+    sources), decoded line by line; None unless both kinds of line are there."""
+    lines = data.split(b"\n")
+    utf8 = gbk = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError:
+            gbk += 1
+    if not utf8 or not gbk:
+        return None
+    out = []
+    for line in lines:
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("gb18030", errors="replace"))
+    text = "\n".join(out)
+    return text if _looks_chinese(text) else None
+
+
+# Characters that UTF-8 or GBK bytes turn into when they are wrongly decoded as Latin-1/cp1252.
+_MOJIBAKE_CHARS = re.compile(r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                             r"\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039"
+                             r"\u203a\u20ac\u2122]")
+
+
+def _repair_mojibake(text: str) -> str | None:
+    """Chinese text that was decoded as Latin-1/cp1252 somewhere and saved again ("å…³äºŽ" for
+    "关于", "¹ØÓÚ" for GBK "关于"), restored; None when the text does not look like that."""
+    sample = text[:20000]
+    non_ascii = sum(1 for ch in sample if ord(ch) > 127)
+    if non_ascii < 8 or len(_MOJIBAKE_CHARS.findall(sample)) < 0.9 * non_ascii:
+        return None
+    for wrong in ("cp1252", "latin-1"):
+        try:
+            raw = _encode_8bit(text, wrong)
+        except UnicodeEncodeError:
+            continue
+        for right in ("utf-8", "gb18030"):
+            try:
+                fixed = raw.decode(right)
+            except UnicodeDecodeError:
+                continue
+            if _looks_chinese(fixed) and any("\u4e00" <= ch <= "\u9fff" for ch in fixed[:2000]):
+                return fixed
+    return None
+
+
+def _encode_8bit(text: str, codec: str) -> bytes:
+    """``text.encode(codec)`` where a C1 control (U+0080-U+009F) stands for the byte of the same
+    number: how Windows decodes the bytes cp1252 leaves undefined."""
+    def handler(err: UnicodeEncodeError) -> tuple[bytes, int]:
+        chunk = err.object[err.start:err.end]
+        if all(0x80 <= ord(ch) <= 0x9F for ch in chunk):
+            return bytes(ord(ch) for ch in chunk), err.end
+        raise err
+
+    codecs.register_error("analyzer_c1", handler)
+    return text.encode(codec, errors="analyzer_c1")
+
+
 def _looks_chinese(text: str) -> bool:
     """Most non-ASCII characters are CJK ideographs or CJK/full-width punctuation."""
     non_ascii = [ch for ch in text if ord(ch) > 127]
@@ -410,17 +575,32 @@ def read_txt(path: Path) -> Document:
     The encoding comes from the bytes (see ``detect_encoding``) and is recorded in
     ``Document.encoding``; CRLF, CR and other line separators become line breaks.
     """
+    size = path.stat().st_size
+    if size > 4 * MAX_TEXT_CHARS:  # more characters than the limit in any encoding (UTF-32: 4 bytes)
+        raise ReadError("too_large", f"文本文件过大（{_size_text(size)}），超过单份汇报材料的上限（约 "
+                                     f"{MAX_TEXT_CHARS / 10000:.0f} 万字）。请确认文件是否正确，或拆分后再提交。")
     data = path.read_bytes()
     if not data:
         raise ReadError("empty", "文件是空的（0 字节），可能在复制或下载时出错。请重新获取原文件。")
     encoding = detect_encoding(data)
     warnings: list[str] = []
-    try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        text = data.decode("gb18030", errors="replace")
-        encoding = "gb18030"
-        warnings.append("文本编码无法准确识别，部分字符可能显示为乱码（�）。建议用记事本另存为 UTF-8 编码后重新提交。")
+    mixed = _decode_mixed(data) if encoding not in ("utf-8", "utf-8-sig") and not encoding.startswith(
+        ("utf-16", "utf-32")) else None
+    if mixed is not None:
+        text, encoding = mixed, "mixed"
+        warnings.append("文件中混用了 UTF-8 和 GBK 两种编码，已逐行识别；建议用记事本另存为 UTF-8 编码后重新提交。")
+    else:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            text = data.decode("gb18030", errors="replace")
+            encoding = "gb18030"
+            warnings.append("文本编码无法准确识别，部分字符可能显示为乱码（�）。建议用记事本另存为 UTF-8 编码后重新提交。")
+        repaired = _repair_mojibake(text)
+        if repaired is not None:
+            text = repaired
+            warnings.append("文件内容是编码转换出错的乱码（如“å…³äºŽ”“¹ØÓÚ”），已还原为中文；请核对，"
+                            "并建议报送单位重新导出。")
     if encoding in ("utf-16", "utf-32", "utf-16-le", "utf-16-be"):
         text = text.lstrip("\ufeff")
     nuls = text.count("\x00")
@@ -463,23 +643,25 @@ _SKIP_IN_PARAGRAPH = {_FALLBACK, _w("delText"), _w("instrText"), _w("moveFrom"),
                       _w("rt"), _w("sdtPr")}
 
 
-def _docx_zip_guard(path: Path) -> None:
+def _zip_guard(path: Path, fmt: str = "docx") -> None:
     """Refuse archives that would inflate past MAX_DOCX_INFLATED before any XML is parsed."""
+    label = {"docx": "Word 文件（.docx）", "xlsx": "Excel 文件（.xlsx）"}[fmt]
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except zipfile.BadZipFile:
-        raise ReadError("unreadable", "Word 文件（.docx）已损坏，无法作为压缩包打开。"
-                                      "请用 Word 或 WPS 打开修复后重新保存。") from None
+        raise ReadError("unreadable", f"{label}已损坏，无法作为压缩包打开。"
+                                      "请用原程序打开修复后重新保存。") from None
     total = sum(info.file_size for info in infos)
     if total > MAX_DOCX_INFLATED:
-        raise ReadError("too_large", f"Word 文件解压后过大（{_size_text(total)}，上限 "
+        raise ReadError("too_large", f"{label}解压后过大（{_size_text(total)}，上限 "
                                      f"{_size_text(MAX_DOCX_INFLATED)}），可能是异常或恶意文件。"
                                      "请确认文件来源，或另存为 PDF 后再提交。")
     names = {info.filename for info in infos}
-    if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
-        raise ReadError("unreadable", "文件是压缩包，但不是 Word 文档（.docx）。"
-                                      "请确认文件是否正确，或用 Word 另存为 .docx。")
+    part = "word/" if fmt == "docx" else "xl/"
+    if "[Content_Types].xml" not in names or not any(n.startswith(part) for n in names):
+        raise ReadError("unreadable", f"文件是压缩包，但不是{label}。"
+                                      "请确认文件是否正确，或用原程序另存。")
 
 
 @_guard("docx")
@@ -490,7 +672,7 @@ def read_docx(path: Path) -> Document:
     never resolves entities (no XXE). Tables nested in a cell are flattened into the cell's text
     (cells joined by a tab, rows by a line break).
     """
-    _docx_zip_guard(path)
+    _zip_guard(path, "docx")
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -722,6 +904,240 @@ def _own_text(t: Any) -> str:
 
 
 # ---------------------------------------------------------------------------
+# .doc / .wps (legacy binary Word and WPS documents, through a converter program)
+# ---------------------------------------------------------------------------
+
+_DOC_INSTALL_HINT = ("读取旧版 .doc / .wps 文档需要转换程序：请安装 antiword（Debian/Ubuntu：sudo apt-get install "
+                     "antiword，或运行 scripts/setup_ocr.sh）或 LibreOffice；也可以用 Word 或 WPS 打开后另存为 "
+                     ".docx 或 PDF 再提交。")
+
+
+def _subprocess_kwargs() -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL, "capture_output": True}
+    if sys.platform.startswith("linux"):
+        from analyzer.ocr import _die_with_parent
+
+        kwargs["preexec_fn"] = _die_with_parent
+    return kwargs
+
+
+def _antiword(path: Path) -> str:
+    """Text of a Word 97-2003 document by antiword: ``-w 0`` keeps each paragraph on one line
+    (without it antiword wraps lines, even inside numbers), ``-m UTF-8.txt`` writes UTF-8."""
+    exe = shutil.which("antiword")
+    assert exe is not None
+    try:
+        proc = subprocess.run([exe, "-w", "0", "-m", "UTF-8.txt", str(path.resolve())],
+                              timeout=CONVERTER_TIMEOUT, **_subprocess_kwargs())
+    except subprocess.TimeoutExpired:
+        raise ReadError("timeout", f"转换旧版 Word 文档超过 {CONVERTER_TIMEOUT:g} 秒仍未完成，文件可能已损坏。"
+                                   "请用 Word 或 WPS 打开后另存为 .docx 再提交。") from None
+    message = proc.stderr.decode("utf-8", "replace")
+    if "ncrypted" in message:
+        raise ReadError("encrypted", "Word 文档设置了打开密码，无法读取。请取消密码后另存为 .docx 再提交。")
+    if proc.returncode != 0:
+        raise _ConverterFailed(message.strip().splitlines()[-1] if message.strip() else f"exit {proc.returncode}")
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def _libreoffice(path: Path) -> str:
+    """Text of a document converted by LibreOffice headless (a private profile, a temporary folder)."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    assert exe is not None
+    with tempfile.TemporaryDirectory(prefix="analyzer_lo_") as tmp:
+        src = Path(tmp) / ("input" + (path.suffix.lower() or ".doc"))
+        shutil.copyfile(path, src)  # an ASCII name: LibreOffice and odd file names do not mix well
+        profile = Path(tmp, "profile").as_uri()
+        try:
+            proc = subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                                   "--convert-to", "txt:Text (encoded):UTF8", "--outdir", tmp, str(src)],
+                                  timeout=CONVERTER_TIMEOUT, **_subprocess_kwargs())
+        except subprocess.TimeoutExpired:
+            raise ReadError("timeout", f"LibreOffice 转换文档超过 {CONVERTER_TIMEOUT:g} 秒仍未完成，文件可能已损坏。"
+                                       "请用 Word 或 WPS 打开后另存为 .docx 再提交。") from None
+        out = Path(tmp) / "input.txt"
+        if not out.exists():
+            detail = proc.stderr.decode("utf-8", "replace").strip()
+            raise _ConverterFailed(detail.splitlines()[-1] if detail else f"exit {proc.returncode}")
+        return out.read_bytes().decode("utf-8-sig", "replace")
+
+
+class _ConverterFailed(Exception):
+    """A converter program did not understand the file (its message, for the log)."""
+
+
+@_guard("doc")
+def read_doc(path: Path) -> Document:
+    """Read a legacy Word (.doc) or WPS (.wps) document through antiword, or LibreOffice when
+    antiword is missing or does not understand the file: one "para" block per paragraph.
+
+    Raises ``unsupported`` (with what to install) when no converter is available.
+    """
+    converters = [(name, func) for name, func, exe in (("antiword", _antiword, "antiword"),
+                                                       ("LibreOffice", _libreoffice, "soffice"))
+                  if shutil.which(exe) or (exe == "soffice" and shutil.which("libreoffice"))]
+    if not converters:
+        raise ReadError("unsupported", _DOC_INSTALL_HINT)
+    failures = []
+    for name, convert in converters:
+        try:
+            text = convert(path)
+        except _ConverterFailed as e:
+            logger.warning("%s: %s cannot convert: %s", path, name, e)
+            failures.append(name)
+            continue
+        if _is_garbage(text[:20000]):
+            logger.warning("%s: %s produced no readable text", path, name)
+            failures.append(name)
+            continue
+        lines = [line.rstrip() for line in _NEWLINES.split(text.replace("\f", "\n"))]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        if not any(line.strip() for line in lines):
+            raise ReadError("empty", "Word 文档中没有任何文字。请确认文件内容是否完整（图片中的文字需要 OCR）。")
+        blocks = [Block(text=line, kind="para") for line in lines]
+        warnings = [f"旧版文档已用 {name} 转换为文字读取（表格按文字行读取，页眉页脚、文本框可能缺失），请核对。"]
+        return _finish(Document(path=str(path), format="doc", blocks=blocks, warnings=warnings))
+    if "LibreOffice" not in failures:
+        raise ReadError("unreadable", "无法读取该旧版 Word / WPS 文档（antiword 不能识别其格式，可能已损坏或是较新的 WPS 格式）。"
+                                      "安装 LibreOffice 后可再试，或用 Word / WPS 打开后另存为 .docx 或 PDF 再提交。")
+    raise ReadError("unreadable", "旧版 Word / WPS 文档已损坏或格式无法识别，转换失败。"
+                                  "请用 Word 或 WPS 打开后另存为 .docx 或 PDF 再提交。")
+
+
+# ---------------------------------------------------------------------------
+# .xlsx / .xls given as a report (a progress table): read as tables
+# ---------------------------------------------------------------------------
+
+
+def _cell_string(value: Any, number_format: str | None = None) -> str:
+    """A spreadsheet value as the text a reader sees: 2350.0 -> "2350", 0.675 in a % format ->
+    "67.5%", a date -> "2023-06-30"."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and number_format and "%" in number_format:
+        return f"{value * 100:.10g}%"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.10g}"
+    return str(value).strip()
+
+
+def _sheet_blocks(name: str, rows: Iterable[list[str]], number: int, budget: int,
+                  blocks: list[Block], tables: list[Table]) -> int:
+    """Append a sheet's name block and cell blocks; return the cells used from ``budget``."""
+    grid: list[list[str]] = []
+    cells: list[Block] = []
+    used = 0
+    for r, row in enumerate(rows):
+        grid.append(row)
+        for c, text in enumerate(row):
+            if text:
+                cells.append(Block(text=text, kind="cell", table=number, row=r, col=c))
+                used += 1
+        if used >= budget:
+            break
+    while grid and not any(grid[-1]):
+        grid.pop()
+    if not cells:
+        return 0
+    width = max(len(r) for r in grid)
+    for row in grid:
+        row.extend([""] * (width - len(row)))
+    blocks.append(Block(text=name, kind="para"))
+    tables.append(Table(rows=grid, index=len(blocks)))
+    blocks.extend(cells)
+    return used
+
+
+def _spreadsheet_document(path: Path, fmt: str, sheets: Iterable[tuple[str, Iterable[list[str]]]]) -> Document:
+    blocks: list[Block] = []
+    tables: list[Table] = []
+    budget = MAX_SHEET_CELLS
+    warnings = []
+    for name, rows in sheets:
+        if budget <= 0:
+            warnings.append(f"表格单元格过多（上限 {MAX_SHEET_CELLS} 个），工作表“{name}”及其后的内容未读取。")
+            break
+        budget -= _sheet_blocks(name, rows, len(tables), budget, blocks, tables)
+    if not any(b.kind == "cell" for b in blocks):
+        raise ReadError("empty", "表格文件中没有任何内容。请确认文件是否完整。")
+    warnings.append("这是表格文件，已按表格读取（每个工作表一张表，工作表名称作为标题）。"
+                    "台账请通过 --ledger 参数提供，不要作为汇报材料提交。")
+    return _finish(Document(path=str(path), format=fmt, blocks=blocks, tables=tables, warnings=warnings))
+
+
+@_guard("xlsx")
+def read_xlsx(path: Path) -> Document:
+    """Read an .xlsx given as a report: every sheet as a table (see the module docstring)."""
+    _zip_guard(path, "xlsx")
+    import openpyxl
+
+    book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    try:
+        def rows(sheet: Any) -> Iterator[list[str]]:
+            for row in sheet.iter_rows():
+                yield [_cell_string(getattr(c, "value", None), getattr(c, "number_format", None)) for c in row]
+
+        return _spreadsheet_document(path, "xlsx", ((ws.title, rows(ws)) for ws in book.worksheets
+                                                    if hasattr(ws, "iter_rows")))
+    finally:
+        book.close()
+
+
+@_guard("xls")
+def read_xls(path: Path) -> Document:
+    """Read an Excel 97-2003 .xls given as a report (needs the xlrd package)."""
+    try:
+        import xlrd
+    except ImportError:
+        raise ReadError("unsupported", "读取旧版 Excel（.xls）需要 xlrd 组件（pip install xlrd）。"
+                                       "也可以用 Excel 或 WPS 另存为 .xlsx 后再提交。") from None
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except xlrd.biffh.XLRDError as e:
+        if "ncrypt" in str(e):
+            raise ReadError("encrypted", "Excel 文件设置了密码，无法读取。请取消密码后另存为 .xlsx 再提交。") from None
+        raise
+    try:
+        def rows(sheet: Any) -> Iterator[list[str]]:
+            for r in range(sheet.nrows):
+                out = []
+                for c in range(sheet.ncols):
+                    cell = sheet.cell(r, c)
+                    value = cell.value
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        try:
+                            value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
+                        except (ValueError, OverflowError):
+                            pass
+                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                        value = None
+                    out.append(_cell_string(value))
+                yield out
+
+        def sheets() -> Iterator[tuple[str, Iterator[list[str]]]]:
+            for i in range(book.nsheets):
+                sheet = book.sheet_by_index(i)
+                yield sheet.name, rows(sheet)
+
+        return _spreadsheet_document(path, "xls", sheets())
+    finally:
+        book.release_resources()
+
+
+# ---------------------------------------------------------------------------
 # .pdf
 # ---------------------------------------------------------------------------
 
@@ -757,23 +1173,140 @@ class _PageScan:
     images: int = 0
     unmapped: int = 0  # glyphs without a Unicode mapping ("(cid:123)")
     slanted: int = 0  # glyphs at an odd angle (diagonal watermarks): left out
+    image_cover: float = 0.0  # share of the page covered by pictures (overlaps add up; at most 1)
+    image_dpi: float | None = None  # resolution of the picture covering most of the page
 
     @property
     def visible(self) -> int:
         return sum(1 for c in self.chars if not c.text.isspace())
 
 
+@dataclass
+class _PdfRead:
+    """Everything ``read_pdf`` collects while it goes through the pages."""
+
+    path: Path
+    pages: int
+    blocks: list[Block] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    margins: list[tuple[str, Block]] = field(default_factory=list)
+    text_pages: int = 0
+    failed: list[int] = field(default_factory=list)
+    pictures: list[int] = field(default_factory=list)  # no text layer, not OCR'd
+    unmapped: list[int] = field(default_factory=list)
+    rescued: list[int] = field(default_factory=list)
+    heavy: list[int] = field(default_factory=list)  # content too large for pdfminer: read by PDFium
+    bombs: list[int] = field(default_factory=list)  # content inflating past PDF_HARD_PAGE_CONTENT
+    ocr_pages: list[int] = field(default_factory=list)
+    ocr_confidence: dict[int, float] = field(default_factory=dict)
+    ocr_empty: list[int] = field(default_factory=list)  # OCR'd, nothing recognised
+    ocr_failed: dict[int, str] = field(default_factory=dict)
+    ocr_missing: list[int] = field(default_factory=list)  # needed OCR, but Tesseract is not there
+    ocr_over_budget: list[int] = field(default_factory=list)
+    ocr_seconds: float = 0.0
+    ocr_unavailable: str | None = None  # why OCR cannot run here (Chinese), once known
+    _ocr_checked: bool = False
+
+    def add_lines(self, number: int, lines: list[str]) -> None:
+        self.blocks.extend(Block(text=line, kind="line", page=number) for line in lines)
+
+    def try_ocr(self, number: int, fallback: "_PdfiumFallback", dpi: float | None, existing: int = 0) -> bool:
+        """OCR page ``number``; add its lines and return True when it found more visible characters
+        than ``existing`` (the page's own text layer) and at least PDF_MIN_PAGE_CHARS."""
+        from analyzer import ocr
+
+        if not self._ocr_checked:
+            self.ocr_unavailable = ocr.ocr_status()
+            self._ocr_checked = True
+        if self.ocr_unavailable:
+            self.ocr_missing.append(number)
+            return False
+        remaining = OCR_TIME_BUDGET - self.ocr_seconds
+        if remaining <= 1.0:
+            self.ocr_over_budget.append(number)
+            return False
+        try:
+            result = fallback.ocr(number - 1, dpi, timeout=min(ocr.OCR_PAGE_TIMEOUT, remaining))
+        except ocr.OcrError as e:
+            self.ocr_failed[number] = str(e)
+            return False
+        finally:
+            self.ocr_seconds += fallback.last_ocr_seconds
+        visible = sum(1 for line in result.lines for ch in line if not ch.isspace())
+        if visible < max(PDF_MIN_PAGE_CHARS, existing + 1):
+            if existing < PDF_MIN_PAGE_CHARS:
+                self.ocr_empty.append(number)
+            return False
+        height = result.height or 1
+        for text, (top, bottom) in zip(result.lines, result.boxes):
+            block = Block(text=text, kind="line", page=number)
+            if top < PDF_MARGIN_BAND * height:
+                self.margins.append(("header", block))
+            elif bottom > (1 - PDF_MARGIN_BAND) * height:
+                self.margins.append(("footer", block))
+            self.blocks.append(block)
+        self.ocr_pages.append(number)
+        self.ocr_confidence[number] = round(result.confidence, 2)
+        self.text_pages += 1
+        return True
+
+    def warnings(self) -> list[str]:
+        out = []
+        if self.failed:
+            out.append(f"第 {_page_list(self.failed)} 页已损坏，无法读取，这些页的内容未包含在结果中。")
+        if self.bombs:
+            out.append(f"第 {_page_list(self.bombs)} 页的内容解压后超过 {_size_text(PDF_HARD_PAGE_CONTENT)}，"
+                       "疑似恶意构造的“解压炸弹”，已跳过。")
+        if self.heavy:
+            out.append(f"第 {_page_list(self.heavy)} 页的内容异常庞大（解压后超过 {_size_text(PDF_MAX_PAGE_CONTENT)}，"
+                       "多为大量矢量图形），已改用快速方式提取文字（表格按普通文字行读取），请核对。")
+        if self.ocr_pages:
+            scores = "、".join(f"第{n}页 {self.ocr_confidence[n]:.2f}" for n in self.ocr_pages)
+            out.append(f"第 {_page_list(self.ocr_pages)} 页没有可用的文字层（扫描件、图片或无法识别的字体），"
+                       f"已用 OCR 识别文字（置信度：{scores}）。识别结果可能有误，数字请与原件核对。")
+            low = [n for n in self.ocr_pages if self.ocr_confidence[n] < OCR_LOW_CONFIDENCE]
+            if low:
+                out.append(f"第 {_page_list(low)} 页 OCR 置信度低于 {OCR_LOW_CONFIDENCE:.1f}，"
+                           "识别出的文字和数字很可能有误，请以原件为准。")
+        if self.ocr_empty:
+            out.append(f"第 {_page_list(self.ocr_empty)} 页没有文字层，已做 OCR 但未识别出文字（可能是图片或空白页）。")
+        for number, reason in self.ocr_failed.items():
+            out.append(f"第 {number} 页没有文字层，OCR 识别失败：{reason}")
+        if self.ocr_missing:
+            out.append(f"第 {_page_list(self.ocr_missing)} 页没有文字层（可能是扫描页或图片），需要 OCR，内容未读取："
+                       f"{self.ocr_unavailable}")
+        if self.ocr_over_budget:
+            out.append(f"第 {_page_list(self.ocr_over_budget)} 页是扫描页，但本文件的 OCR 用时已达上限"
+                       f"（{OCR_TIME_BUDGET:g} 秒），未识别。请拆分文件后再提交。")
+        if self.pictures:
+            out.append(f"第 {_page_list(self.pictures)} 页没有文字层（可能是扫描页或图片），需要 OCR，内容未读取。")
+        if self.unmapped:
+            out.append(f"第 {_page_list(self.unmapped)} 页的字体编码无法识别，文字未能提取。")
+        if self.rescued:
+            out.append(f"第 {_page_list(self.rescued)} 页的字体缺少标准文字编码，已改用备用方式提取文字"
+                       "（表格按普通文字行读取，页眉页脚未单独标出），请核对。")
+        return out
+
+
 @_guard("pdf")
 def read_pdf(path: Path) -> Document:
-    """Read a PDF with a text layer: "line" and "cell" blocks page by page (``Block.page`` 1-based).
+    """Read a PDF: "line" and "cell" blocks page by page (``Block.page`` 1-based).
 
-    Raises ReadError ``encrypted`` for a password-protected file, ``no_text`` when no page has a
-    usable text layer (a scan), ``unreadable`` for a damaged file, ``empty`` for a file without pages.
-    Pages that fail or carry only a picture are skipped with a warning in ``Document.warnings``.
+    Pages without a usable text layer are read by OCR (``analyzer.ocr``) when Tesseract is installed,
+    within OCR_TIME_BUDGET seconds per file; they are listed in ``Document.ocr_pages`` and their
+    confidence is given in ``Document.warnings``. Bomb guards: object streams inflating past
+    PDF_MAX_OBJECT_STREAM refuse the file (``too_large``); a page whose content inflates past
+    PDF_MAX_PAGE_CONTENT is read with PDFium instead of pdfminer, past PDF_HARD_PAGE_CONTENT skipped.
+
+    Raises ReadError ``encrypted`` for a password-protected file, ``no_text`` when no page has
+    usable text (even after OCR), ``unreadable`` for a damaged file, ``empty`` for a file without
+    pages, ``too_large`` for a decompression bomb. Pages that fail, are skipped or could not be
+    OCR'd are named in ``Document.warnings``.
     """
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
+    _pdf_prescan(path)
     try:
         pdf = pdfplumber.open(str(path))
     except PdfminerException as e:
@@ -785,69 +1318,252 @@ def read_pdf(path: Path) -> Document:
             raise _pdf_open_error(e) from None
         if not pages:
             raise ReadError("empty", "PDF 文件中没有任何页面。请确认文件是否完整。")
-        blocks: list[Block] = []
-        tables: list[Table] = []
-        failed: list[int] = []
-        pictures: list[int] = []
-        unmapped: list[int] = []
-        rescued: list[int] = []
-        margins: list[tuple[str, Block]] = []
-        text_pages = 0
+        state = _PdfRead(path=path, pages=len(pages))
         fallback = _PdfiumFallback(path)
         try:
             for number, page in enumerate(pages, start=1):
                 try:
-                    scan = _scan_page(page)
-                    if scan.unmapped >= PDF_MIN_PAGE_CHARS and scan.unmapped > scan.visible:
-                        lines = fallback.page_lines(number - 1)
-                        if sum(len(line) for line in lines) >= PDF_MIN_PAGE_CHARS:
-                            blocks.extend(Block(text=line, kind="line", page=number) for line in lines)
-                            rescued.append(number)
-                            text_pages += 1
-                            continue
-                    if scan.visible >= PDF_MIN_PAGE_CHARS:
-                        text_pages += 1
-                    elif scan.unmapped:
-                        unmapped.append(number)
-                    elif scan.images:
-                        pictures.append(number)
-                    blocks.extend(_page_blocks(page, number, scan, tables, len(blocks), margins))
+                    _read_pdf_page(state, page, number, fallback)
                 except Exception as e:  # noqa: BLE001 - one bad page must not lose the others
                     logger.warning("%s: page %d unreadable: %s: %s", path, number, type(e).__name__, e)
-                    failed.append(number)
+                    state.failed.append(number)
                 finally:
                     page.close()
         finally:
             fallback.close()
-        page_count = len(pages)
 
-    if len(failed) == page_count:
+    page_count = state.pages
+    if state.bombs and len(state.bombs) + len(state.failed) == page_count:
+        raise ReadError("too_large", f"PDF 的页面内容解压后超过 {_size_text(PDF_HARD_PAGE_CONTENT)}（第 "
+                                     f"{_page_list(state.bombs)} 页），疑似恶意构造的“解压炸弹”文件，已拒绝处理。"
+                                     "请确认文件来源，或向报送单位索取原文件。")
+    if len(state.failed) == page_count:
         raise ReadError("unreadable", "PDF 文件已损坏，没有一页能够读取。请用原程序重新导出 PDF。")
-    if text_pages == 0:
-        if unmapped:
+    if state.text_pages == 0:
+        if state.ocr_missing:
+            raise ReadError("no_text", "PDF 没有文字层（可能是扫描件或图片），扫描件需要 OCR 识别后才能分析，"
+                                       f"但{state.ocr_unavailable}")
+        if state.ocr_failed:
+            reason = next(iter(state.ocr_failed.values()))
+            raise ReadError("no_text", f"PDF 没有文字层（可能是扫描件或图片），OCR 识别失败：{reason}"
+                                       "请提供原始电子版（.docx 或可复制文字的 PDF）。")
+        if state.ocr_empty:
+            raise ReadError("no_text", "PDF 没有文字层，OCR 也未识别出文字（可能是图片、空白页或扫描质量过差）。"
+                                       "请提供原始电子版（.docx 或可复制文字的 PDF）或更清晰的扫描件。")
+        if state.unmapped:
             raise ReadError("no_text", "PDF 的文字使用了无法识别的字体编码，提取不出文字。"
                                        "请用原程序重新导出 PDF（嵌入字体），或按扫描件做 OCR 识别。")
         raise ReadError("no_text", "PDF 没有文字层（可能是扫描件或图片），扫描件需要 OCR 识别后才能分析。"
                                    "请提供原始电子版（.docx 或可复制文字的 PDF）。")
-    _mark_running_lines(margins, page_count)
-    warnings = []
-    if failed:
-        warnings.append(f"第 {_page_list(failed)} 页已损坏，无法读取，这些页的内容未包含在结果中。")
-    if pictures:
-        warnings.append(f"第 {_page_list(pictures)} 页没有文字层（可能是扫描页或图片），需要 OCR，内容未读取。")
-    if unmapped:
-        warnings.append(f"第 {_page_list(unmapped)} 页的字体编码无法识别，文字未能提取。")
-    if rescued:
-        warnings.append(f"第 {_page_list(rescued)} 页的字体缺少标准文字编码，已改用备用方式提取文字"
-                        "（表格按普通文字行读取，页眉页脚未单独标出），请核对。")
-    return _finish(Document(path=str(path), format="pdf", blocks=blocks, tables=tables, pages=page_count,
-                            warnings=warnings))
+    _mark_running_lines(state.margins, page_count)
+    for i, table in enumerate(state.tables):  # OCR'd pages are interleaved: recompute first-cell indices
+        table.index = next((j for j, b in enumerate(state.blocks) if b.table == i), table.index)
+    return _finish(Document(path=str(path), format="pdf", blocks=state.blocks, tables=state.tables,
+                            pages=page_count, ocr_pages=state.ocr_pages, warnings=state.warnings(),
+                            ocr_confidence=dict(state.ocr_confidence)))
+
+
+def _read_pdf_page(state: _PdfRead, page: Any, number: int, fallback: "_PdfiumFallback") -> None:
+    """Read one page into ``state``: pdfminer layout, or PDFium, or OCR, or nothing (with a reason)."""
+    try:
+        size = _page_content_size(page, PDF_HARD_PAGE_CONTENT)
+    except Exception as e:  # noqa: BLE001 - the guard must not cost a page pdfminer could read
+        logger.warning("%s: page %d: content size unknown: %s: %s", state.path, number, type(e).__name__, e)
+        size = 0
+    if size > PDF_HARD_PAGE_CONTENT:
+        state.bombs.append(number)
+        return
+    if size > PDF_MAX_PAGE_CONTENT:  # pdfminer would take minutes: PDFium reads it in seconds
+        state.heavy.append(number)
+        lines = fallback.page_lines(number - 1)
+        if _visible_chars(lines) >= PDF_MIN_PAGE_CHARS and not _is_garbage("".join(lines)):
+            state.add_lines(number, lines)
+            state.text_pages += 1
+        else:
+            state.try_ocr(number, fallback, None)
+        return
+
+    scan = _scan_page(page)
+    reason = _ocr_reason(scan)
+    if scan.unmapped >= PDF_MIN_PAGE_CHARS and scan.unmapped > scan.visible:
+        lines = fallback.page_lines(number - 1)
+        if _visible_chars(lines) >= PDF_MIN_PAGE_CHARS and not _is_garbage("".join(lines)):
+            state.add_lines(number, lines)
+            state.rescued.append(number)
+            state.text_pages += 1
+            return
+        reason = "unmapped"
+    if reason is not None:
+        existing = 0 if reason in ("garbage", "unmapped") else scan.visible
+        if state.try_ocr(number, fallback, scan.image_dpi, existing):
+            return
+    attempted = number in state.ocr_empty or number in state.ocr_failed or number in state.ocr_missing \
+        or number in state.ocr_over_budget
+    if scan.visible >= PDF_MIN_PAGE_CHARS:
+        state.text_pages += 1
+    elif scan.unmapped:
+        if not attempted:
+            state.unmapped.append(number)
+    elif scan.images and not attempted:
+        state.pictures.append(number)
+    state.blocks.extend(_page_blocks(page, number, scan, state.tables, len(state.blocks), state.margins))
+
+
+def _ocr_reason(scan: _PageScan) -> str | None:
+    """Why a page needs OCR: "scan" (pictures and next to no text), "outlines" (text drawn as
+    curves), "garbage" (a text layer of implausible characters); None when its text layer is fine."""
+    visible = scan.visible
+    if visible < PDF_MIN_PAGE_CHARS and scan.images:
+        return "scan"
+    if visible < PDF_OCR_MAX_CHARS and scan.image_cover >= PDF_OCR_MIN_IMAGE_COVER:
+        return "scan"
+    if visible < PDF_MIN_PAGE_CHARS and scan.edges >= PDF_OCR_MIN_CURVES:
+        return "outlines"
+    if visible >= PDF_MIN_PAGE_CHARS and _is_garbage("".join(c.text for c in scan.chars)):
+        return "garbage"
+    return None
+
+
+def _visible_chars(lines: list[str]) -> int:
+    return sum(1 for line in lines for ch in line if not ch.isspace())
+
+
+def _plausible(ch: str) -> bool:
+    """A character a Chinese report's text layer can hold (not mojibake, private use or controls)."""
+    o = ord(ch)
+    if 0x21 <= o <= 0x7E or 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x3134F:
+        return True
+    return (0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F or 0x2100 <= o <= 0x22FF
+            or 0x2460 <= o <= 0x24FF or 0x2500 <= o <= 0x27BF or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F
+            or 0x3200 <= o <= 0x33FF or 0x0391 <= o <= 0x03C9 or ch in "°±×÷²³·¹¼½¾µ§¨¯´¸¶")
+
+
+def _is_garbage(text: str) -> bool:
+    """A text layer that maps glyphs to the wrong characters: many implausible characters (private
+    use, Latin-1 mojibake, controls), or punctuation soup without letters, digits or Chinese."""
+    visible = [ch for ch in text if not ch.isspace()]
+    if len(visible) < PDF_MIN_PAGE_CHARS:
+        return False
+    bad = sum(1 for ch in visible if not _plausible(ch))
+    if bad > PDF_GARBAGE_SHARE * len(visible):
+        return True
+    words = sum(1 for ch in visible if ch.isalnum())
+    return words < 0.3 * len(visible)
+
+
+# ---------------------------------------------------------------------------
+# PDF bomb guards
+# ---------------------------------------------------------------------------
+
+_FLATE = {"FlateDecode", "Fl"}
+_SHRINKING = {"ASCIIHexDecode", "AHx", "ASCII85Decode", "A85"}
+_GROWING = {"LZWDecode", "LZW", "RunLengthDecode", "RL"}
+
+
+def _decoded_size(stream: Any, cap: int) -> int:
+    """Decoded length of a pdfminer ``PDFStream``, found without inflating more than ``cap`` + 1
+    bytes (a result above ``cap`` means "at least that much")."""
+    if stream.data is not None:
+        return len(stream.data)
+    data = stream.rawdata
+    if data is None:
+        return 0
+    if stream.decipher:
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+    for f, _params in stream.get_filters():
+        name = getattr(f, "name", str(f))
+        if name in _FLATE:
+            try:
+                data = zlib.decompressobj().decompress(data, cap + 1)
+            except zlib.error:
+                return len(data)  # pdfminer recovers at most a prefix of what this stream holds
+            if len(data) > cap:
+                return len(data)
+        elif name in _SHRINKING:
+            from pdfminer.ascii85 import ascii85decode, asciihexdecode
+
+            data = ascii85decode(data) if name in ("ASCII85Decode", "A85") else asciihexdecode(data)
+        elif name in _GROWING:
+            if len(data) > 1024 * 1024:
+                return len(data) * 4  # an estimate: such content streams are rare and old
+            from pdfminer.lzw import lzwdecode
+            from pdfminer.runlength import rldecode
+
+            data = lzwdecode(data) if name in ("LZWDecode", "LZW") else rldecode(data)
+        else:
+            return len(data)  # an image filter: not content
+    return len(data)
+
+
+def _page_content_size(page: Any, cap: int) -> int:
+    """Decoded bytes of a pdfplumber page's content streams plus those of the form XObjects its
+    resources reach (each counted once), stopping as soon as the sum exceeds ``cap``."""
+    from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
+
+    obj = page.page_obj
+    total = 0
+    for content in obj.contents:
+        stream = resolve1(content)
+        if isinstance(stream, PDFStream):
+            total += _decoded_size(stream, cap - total)
+            if total > cap:
+                return total
+    seen: set[Any] = set()
+    stack = [obj.resources]
+    while stack:
+        resources = resolve1(stack.pop())
+        if not isinstance(resources, dict):
+            continue
+        xobjects = resolve1(resources.get("XObject"))
+        if not isinstance(xobjects, dict):
+            continue
+        for ref in xobjects.values():
+            key = ref.objid if isinstance(ref, PDFObjRef) else id(ref)
+            if key in seen:
+                continue
+            seen.add(key)
+            xobj = resolve1(ref)
+            if not isinstance(xobj, PDFStream) or getattr(xobj.get("Subtype"), "name", None) != "Form":
+                continue
+            total += _decoded_size(xobj, cap - total)
+            if total > cap:
+                return total
+            if "Resources" in xobj:
+                stack.append(xobj["Resources"])
+    return total
+
+
+_OBJECT_STREAM = re.compile(rb"/Type\s*/(?:ObjStm|XRef)\b")
+
+
+def _pdf_prescan(path: Path) -> None:
+    """Refuse a PDF whose object or cross-reference streams inflate past PDF_MAX_OBJECT_STREAM:
+    pdfminer parses those whole (in Python) as soon as the file is opened."""
+    data = path.read_bytes()
+    cap = PDF_MAX_OBJECT_STREAM
+    for m in _OBJECT_STREAM.finditer(data):
+        start = data.find(b"stream", m.end(), m.end() + 4096)
+        if start < 0 or b"/Fl" not in data[max(0, m.start() - 2048):start]:
+            continue
+        start += 6
+        if data[start:start + 2] == b"\r\n":
+            start += 2
+        elif data[start:start + 1] in (b"\n", b"\r"):
+            start += 1
+        try:
+            out = zlib.decompressobj().decompress(memoryview(data)[start:], cap + 1)
+        except zlib.error:
+            continue  # encrypted or damaged: pdfminer decides
+        if len(out) > cap:
+            raise ReadError("too_large", f"PDF 中的压缩数据解压后超过 {_size_text(cap)}，疑似恶意构造的“解压炸弹”"
+                                         "文件，已拒绝处理。请确认文件来源，或向报送单位索取原文件。")
 
 
 class _PdfiumFallback:
-    """pypdfium2, opened on first use, for pages whose fonts pdfminer cannot map to Unicode.
+    """pypdfium2, opened on first use: text of pages pdfminer cannot read (fonts it cannot map to
+    Unicode, content too large for it) and pictures of pages to OCR.
 
-    pdfminer leaves such glyphs as "(cid:N)": fonts without a ToUnicode map whose character
+    pdfminer leaves unmapped glyphs as "(cid:N)": fonts without a ToUnicode map whose character
     collection it cannot resolve — for instance CID fonts in a PDF with an owner password, whose
     CIDSystemInfo strings it does not decrypt. PDFium reads those pages.
     """
@@ -856,16 +1572,25 @@ class _PdfiumFallback:
         self.path = path
         self._pdf: Any = None
         self._failed = False
+        self.last_ocr_seconds = 0.0
 
-    def page_lines(self, index: int) -> list[str]:
-        if self._failed:
-            return []
-        try:
-            if self._pdf is None:
+    def _document(self) -> Any:
+        if self._pdf is None and not self._failed:
+            try:
                 import pypdfium2
 
                 self._pdf = pypdfium2.PdfDocument(str(self.path))
-            page = self._pdf[index]
+            except Exception as e:  # noqa: BLE001 - the fallback is best effort
+                logger.warning("%s: PDFium cannot open: %s: %s", self.path, type(e).__name__, e)
+                self._failed = True
+        return self._pdf
+
+    def page_lines(self, index: int) -> list[str]:
+        pdf = self._document()
+        if pdf is None:
+            return []
+        try:
+            page = pdf[index]
             try:
                 textpage = page.get_textpage()
                 try:
@@ -876,9 +1601,29 @@ class _PdfiumFallback:
                 page.close()
         except Exception as e:  # noqa: BLE001 - the fallback is best effort
             logger.warning("%s: PDFium fallback failed: %s: %s", self.path, type(e).__name__, e)
-            self._failed = True
             return []
         return [line.strip() for line in _NEWLINES.split(text) if line.strip()]
+
+    def ocr(self, index: int, dpi: float | None, timeout: float) -> Any:
+        """``analyzer.ocr.ocr_page`` on page ``index``; raises ``OcrError``."""
+        from analyzer import ocr
+
+        self.last_ocr_seconds = 0.0
+        started = time.perf_counter()
+        pdf = self._document()
+        if pdf is None:
+            raise ocr.OcrError("PDF 页面无法渲染为图片。")
+        try:
+            return ocr.ocr_page(pdf, index, int(dpi) if dpi else None, timeout=timeout)
+        except ocr.OcrError:
+            raise
+        except MemoryError:
+            raise ocr.OcrError("页面渲染为图片时内存不足。") from None
+        except Exception as e:  # noqa: BLE001 - rendering trouble costs the page, not the file
+            logger.warning("%s: page %d cannot be rendered: %s: %s", self.path, index + 1, type(e).__name__, e)
+            raise ocr.OcrError(f"页面无法渲染为图片（{type(e).__name__}）。") from None
+        finally:
+            self.last_ocr_seconds = time.perf_counter() - started
 
     def close(self) -> None:
         if self._pdf is not None:
@@ -913,9 +1658,13 @@ def _scan_page(page: Any) -> _PageScan:
 
     scan = _PageScan()
     height = float(page.height)
+    width = float(page.width)
+    page_area = max(width * height, 1.0)
     mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+    largest = 0.0
 
     def visit(objects: Iterable[Any]) -> None:
+        nonlocal largest
         for obj in objects:
             if isinstance(obj, LTChar):
                 text = obj.get_text()
@@ -932,6 +1681,15 @@ def _scan_page(page: Any) -> _PageScan:
                 scan.edges += 1
             elif isinstance(obj, LTImage):
                 scan.images += 1
+                area = max(obj.width, 0.0) * max(obj.height, 0.0)
+                scan.image_cover = min(1.0, scan.image_cover + area / page_area)
+                src = getattr(obj, "srcsize", None)
+                if area > largest and src and src[0] and obj.width > 1:
+                    try:
+                        scan.image_dpi = float(src[0]) / (obj.width / 72.0)
+                        largest = area
+                    except (TypeError, ValueError):
+                        pass
             elif isinstance(obj, (LTFigure, LTContainer)):
                 visit(obj)
 

@@ -121,8 +121,12 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
-def _worker(conn: Connection, memory_mb: int | None) -> None:
+def _worker(conn: Connection, memory_mb: int | None, timeout: float) -> None:
     _limit_memory(memory_mb)
+    from . import readers
+
+    # OCR stops in time to leave the file a result before the runner's hard limit
+    readers.OCR_TIME_BUDGET = min(readers.OCR_TIME_BUDGET, max(10.0, 0.8 * timeout))
     while True:
         try:
             path = conn.recv()
@@ -137,9 +141,9 @@ def _worker(conn: Connection, memory_mb: int | None) -> None:
 class _Slot:
     """One worker process and the file it is working on."""
 
-    def __init__(self, ctx, memory_mb: int | None):
+    def __init__(self, ctx, memory_mb: int | None, timeout: float):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, memory_mb, timeout), daemon=True)
         self.process.start()
         child.close()
         self.task: tuple[int, Path] | None = None
@@ -292,7 +296,7 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
             summary.skipped += 1
             record(index, cached, reused=True)
     queue.reverse()
-    slots = [_Slot(ctx, memory_mb) for _ in range(jobs)] if files else []
+    slots = [_Slot(ctx, memory_mb, timeout) for _ in range(jobs)] if files else []
     try:
         for slot in slots:
             if queue:
@@ -322,7 +326,7 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
                 slot.task = None
                 if replace:
                     slot.kill()
-                    slot = slots[i] = _Slot(ctx, memory_mb)
+                    slot = slots[i] = _Slot(ctx, memory_mb, timeout)
                 if queue:
                     slot.give(*queue.pop())
     finally:

@@ -54,6 +54,7 @@ class Document:
     pages: int | None = None
     encoding: str | None = None  # .txt only: the detected encoding
     ocr_pages: list[int] = field(default_factory=list)
+    ocr_confidence: dict[int, float] = field(default_factory=dict)  # page → mean OCR word confidence
     warnings: list[str] = field(default_factory=list)
 
 
@@ -89,12 +90,16 @@ class Fact:
     status: str | None = None
     subject: str = "aggregate"
     scope: str | None = None
+    confidence: float | None = None  # set for figures read by OCR: the page's recognition confidence
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "value": self.value, "unit": self.unit, "raw": self.raw,
-                "approx": self.approx, "role": self.role, "status": self.status,
-                "subject": self.subject, "scope": self.scope, "page": self.page,
-                "start": self.start, "end": self.end}
+        out = {"type": self.type, "value": self.value, "unit": self.unit, "raw": self.raw,
+               "approx": self.approx, "role": self.role, "status": self.status,
+               "subject": self.subject, "scope": self.scope, "page": self.page,
+               "start": self.start, "end": self.end}
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+        return out
 
 
 @dataclass(slots=True)
@@ -222,6 +227,7 @@ class FileResult:
     pages: int | None = None
     encoding: str | None = None
     ocr_pages: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     path: str | None = None
     seconds: float | None = None
 
@@ -230,7 +236,7 @@ class FileResult:
             "file": self.file, "sha256": self.sha256, "status": self.status,
             "error": self.error.to_dict() if self.error else None,
             "format": self.format, "pages": self.pages, "encoding": self.encoding,
-            "ocr_pages": list(self.ocr_pages),
+            "ocr_pages": list(self.ocr_pages), "warnings": list(self.warnings),
             "reports": [r.to_dict() for r in self.reports],
             "flags": [f.to_dict() for f in self.flags],
         }

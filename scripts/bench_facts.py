@@ -17,7 +17,8 @@ from analyzer.readers import SUPPORTED_SUFFIXES, read_document
 
 
 def main(folders: list[str]) -> None:
-    files = sorted(f for d in folders for f in Path(d).rglob("*") if f.suffix.lower() in SUPPORTED_SUFFIXES)
+    files = sorted(f for d in folders for f in Path(d).rglob("*")
+                   if f.suffix.lower() in SUPPORTED_SUFFIXES and "台账" not in f.name)  # the ledger is not a report
     extract_facts(prepare(read_document(files[0]))[1][0])  # warm up: data files, jieba dictionary
     read_s = extract_s = 0.0
     chars = n_facts = n_reports = 0

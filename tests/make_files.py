@@ -10,6 +10,12 @@ PDF text uses reportlab's built-in CJK font ``STSong-Light`` (a non-embedded Ado
 way Word does ("Western" font for Latin text and quotes), ``char_space`` adds extra spacing between
 characters the way justified or distributed lines come out of Word and WPS.
 
+Scanned pages (``make_scanned_pdf``) and fonts without a Unicode map (``make_pdf_without_tounicode``) need
+a CJK TrueType font of the system (``cjk_font_file``; scripts/setup_ocr.sh installs fonts-wqy-microhei).
+Legacy Word files (``make_doc``) are written here byte by byte: an OLE2 compound file holding a Word 97
+``WordDocument`` stream (FIB + UTF-16 text) and a ``1Table`` stream with its piece table, which is what
+antiword and Word read; no office suite is needed to make one.
+
 Examples::
 
     make_pdf(p, [["一、基本情况", "住宅面积约15.82万平方米。"], ["第二页"]])
@@ -24,6 +30,7 @@ import os
 import random
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +39,19 @@ from typing import Union
 __all__ = [
     "CJK_FONT",
     "DocxTable",
+    "cjk_font_file",
+    "make_billion_laughs_docx",
+    "make_doc",
     "make_docx",
     "make_docx_with_external_entity",
     "make_encrypted_pdf",
     "make_image_pdf",
     "make_pdf",
+    "make_pdf_bomb",
+    "make_pdf_objstm_bomb",
+    "make_pdf_without_tounicode",
+    "make_scanned_pdf",
+    "make_xlsx",
     "make_report_docx",
     "make_report_pdf",
     "make_report_txt",
@@ -512,3 +527,368 @@ def make_report_txt(path: PathLike, n_paragraphs: int = 40, *, seed: int = 0,
     """Write a realistic report as plain text, one paragraph per line."""
     text = "\n".join(["关于老旧小区改造工作进展情况的汇报", "", *report_paragraphs(n_paragraphs, seed)])
     return make_txt(path, text + "\n", encoding)
+
+
+# ---------------------------------------------------------------------------
+# Scans, fonts without a Unicode map, bombs
+# ---------------------------------------------------------------------------
+
+_CJK_FONT_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+
+
+def cjk_font_file() -> Path | None:
+    """A TrueType/OpenType font file of this machine that has Chinese glyphs, or None."""
+    for name in _CJK_FONT_FILES:
+        if Path(name).exists():
+            return Path(name)
+    try:
+        import subprocess
+
+        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in out.splitlines():
+        name = line.split(":")[0].strip()
+        if name.lower().endswith((".ttf", ".ttc", ".otf")) and Path(name).exists():
+            return Path(name)
+    return None
+
+
+def _seal(size: int, text: str, colour: tuple[int, int, int]):
+    """A round official seal (单位盖章) as an RGB picture on white: ring, star and text along the ring."""
+    import math
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    seal = Image.new("RGB", (size, size), (255, 255, 255))
+    draw = ImageDraw.Draw(seal)
+    r = size // 2 - 2
+    c = size // 2
+    draw.ellipse([c - r, c - r, c + r, c + r], outline=colour, width=max(3, size // 40))
+    star = [(c + 0.3 * r * math.sin(math.radians(k * 144)), c - 0.3 * r * math.cos(math.radians(k * 144)))
+            for k in range(5)]
+    draw.polygon(star, fill=colour)
+    font = ImageFont.truetype(str(cjk_font_file()), max(8, size // 7))
+    for i, ch in enumerate(text):
+        angle = math.radians(-140 + i * 280 / max(len(text) - 1, 1))
+        glyph = Image.new("L", (size // 5, size // 5), 0)
+        ImageDraw.Draw(glyph).text((0, 0), ch, font=font, fill=255)
+        glyph = glyph.rotate(-math.degrees(angle), expand=True)
+        x = c + 0.72 * r * math.sin(angle) - glyph.width / 2
+        y = c - 0.72 * r * math.cos(angle) - glyph.height / 2
+        seal.paste(Image.new("RGB", glyph.size, colour), (int(x), int(y)), glyph)
+    return seal
+
+
+def make_scanned_pdf(path: PathLike, pages: Sequence[Sequence[str]], *, seal: bool = True,
+                     seal_line: int | None = None, signature: bool = True, dpi: int = 200,
+                     font_size: float = 16, seed: int = 0, jpeg_quality: int = 75,
+                     seal_text: str = "某区住房和城乡建设局") -> Path:
+    """Write a PDF of scanned pages: each page one JPEG picture, no text layer.
+
+    Lines are drawn black in a system CJK font (``cjk_font_file``) at ``font_size`` pt on slightly
+    grey paper, then, like a real scan: a red round seal printed over the text (ink multiplies, so
+    text under it stays black) centred on line ``seal_line`` (default: the middle line), a blue
+    signature stroke near the bottom, speckle noise, a slight blur and JPEG compression.
+    """
+    from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    font_file = cjk_font_file()
+    if font_file is None:
+        raise RuntimeError("no CJK font on this machine (install fonts-wqy-microhei)")
+    rnd = random.Random(seed)
+    width, height = int(A4[0] / 72 * dpi), int(A4[1] / 72 * dpi)
+    px = dpi / 72
+    font = ImageFont.truetype(str(font_file), int(font_size * px))
+    path = Path(path)
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    for lines in pages:
+        page = Image.new("RGB", (width, height), (246, 245, 240))
+        draw = ImageDraw.Draw(page)
+        leading = font_size * 1.8 * px
+        y0 = 72 * px
+        for i, line in enumerate(lines):
+            draw.text((72 * px, y0 + i * leading), line, font=font, fill=(25, 25, 25))
+        if seal and lines:
+            middle = len(lines) // 2 if seal_line is None else seal_line
+            size = int(1.7 * 72 * px)
+            stamp = _seal(size, seal_text, (215, 35, 45))
+            canvas_seal = Image.new("RGB", (width, height), (255, 255, 255))
+            canvas_seal.paste(stamp, (int(width * 0.42), int(y0 + middle * leading + font_size * px / 2 - size / 2)))
+            page = ImageChops.multiply(page, canvas_seal)
+        if signature:
+            draw = ImageDraw.Draw(page)
+            base_y = y0 + (len(lines) + 1.5) * leading
+            points = [(width * 0.6 + k * 6 * px, base_y + 8 * px * ((k * 7919) % 5 - 2) / 2) for k in range(14)]
+            draw.line(points, fill=(30, 50, 170), width=max(2, int(1.2 * px)))
+        pixels = page.load()
+        for _ in range(width * height // 400):
+            x, y = rnd.randrange(width), rnd.randrange(height)
+            v = rnd.randint(90, 220)
+            pixels[x, y] = (v, v, v)
+        page = page.filter(ImageFilter.GaussianBlur(0.5))
+        from io import BytesIO
+
+        buffer = BytesIO()
+        page.save(buffer, "JPEG", quality=jpeg_quality)
+        buffer.seek(0)
+        c.drawImage(ImageReader(buffer), 0, 0, width=A4[0], height=A4[1])
+        c.showPage()
+    c.save()
+    return path
+
+
+def make_pdf_without_tounicode(path: PathLike, lines: Sequence[str], *, font_size: float = 16) -> Path:
+    """Write a one-page PDF whose text is in an embedded subset of a system CJK font with its
+    /ToUnicode map removed: the glyphs draw correctly, but text extraction yields garbage (the
+    subset's private codes), as with many files from old typesetting systems."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    font_file = cjk_font_file()
+    if font_file is None:
+        raise RuntimeError("no CJK font on this machine (install fonts-wqy-microhei)")
+    name = "CJKEmbedded"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        kwargs = {"subfontIndex": 0} if str(font_file).endswith(".ttc") else {}
+        pdfmetrics.registerFont(TTFont(name, str(font_file), **kwargs))
+    path = Path(path)
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1, pageCompression=0)
+    y = A4[1] - 80
+    for line in lines:
+        c.setFont(name, font_size)
+        c.drawString(72, y, line)
+        y -= font_size * 1.8
+    c.showPage()
+    c.save()
+    data = path.read_bytes()
+    # blank out every "/ToUnicode N 0 R" reference (same length: the xref offsets stay valid)
+    data = re.sub(rb"/ToUnicode\s+\d+\s+\d+\s+R", lambda m: b" " * len(m.group()), data)
+    path.write_bytes(data)
+    return path
+
+
+def _raw_pdf(objects: Sequence[bytes]) -> bytes:
+    """A PDF file of numbered objects (1 = catalog) with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def make_pdf_bomb(path: PathLike, inflated_mb: int = 200, *, text_pages: Sequence[str] = (),
+                  operators: bytes = b"0 0 m 1 1 l S\n") -> Path:
+    """Write a PDF decompression bomb: ``text_pages`` ordinary pages (one line of ASCII text each,
+    in Helvetica) followed by one page whose FlateDecode content stream inflates to ``inflated_mb``
+    MB of drawing ``operators`` (200 MB -> a file of about 400 KB)."""
+    chunk = operators * (1024 * 1024 // len(operators))
+    packer = zlib.compressobj(9)
+    parts = [packer.compress(chunk) for _ in range(inflated_mb)]
+    parts.append(packer.flush())
+    bomb = b"".join(parts)
+    n_pages = len(text_pages) + 1
+    first_page = 4  # 1 catalog, 2 pages, 3 font, then (page, content) pairs
+    kids = b" ".join(b"%d 0 R" % (first_page + 2 * i) for i in range(n_pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % n_pages,
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    contents = [b"BT /F1 14 Tf 72 760 Td (" + t.encode("latin-1") + b") Tj ET" for t in text_pages]
+    for i in range(n_pages):
+        page_obj = first_page + 2 * i
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
+                       b" /Contents %d 0 R >>" % (page_obj + 1))
+        if i < len(contents):
+            objects.append(b"<< /Length %d >>\nstream\n" % len(contents[i]) + contents[i] + b"\nendstream")
+        else:
+            objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream")
+    path = Path(path)
+    path.write_bytes(_raw_pdf(objects))
+    return path
+
+
+def make_pdf_objstm_bomb(path: PathLike, inflated_mb: int = 200) -> Path:
+    """Write a PDF 1.5 file (cross-reference stream) whose catalog sits in a FlateDecode object
+    stream that inflates to ``inflated_mb`` MB: the object is followed by that much padding."""
+    import struct
+
+    catalog = b"<< /Type /Catalog /Pages 2 0 R >>"
+    header = b"1 0 "
+    first = len(header)
+    packer = zlib.compressobj(9)
+    parts = [packer.compress(header + catalog)]
+    pad = b" " * (1024 * 1024)
+    parts.extend(packer.compress(pad) for _ in range(inflated_mb))
+    parts.append(packer.flush())
+    objstm = b"".join(parts)
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    bodies = {
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        4: b"<< /Type /ObjStm /N 1 /First %d /Length %d /Filter /FlateDecode >>\nstream\n" % (first, len(objstm))
+           + objstm + b"\nendstream",
+    }
+    for number, body in bodies.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    offsets[5] = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 0xFFFF), struct.pack(">BIH", 2, 4, 0)]
+    rows += [struct.pack(">BIH", 1, offsets[n], 0) for n in (2, 3, 4, 5)]
+    xref = b"".join(rows)
+    out += (b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(xref)
+            + xref + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[5])
+    path = Path(path)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def make_billion_laughs_docx(path: PathLike, visible: str = "正文段落", levels: int = 10) -> Path:
+    """Write a .docx whose document.xml declares ``levels`` nested internal entities, each ten
+    copies of the one before ("billion laughs": 10**levels copies of "lol" once expanded), and uses
+    the last one in the paragraph ``visible``."""
+    path = make_docx(path, [visible])
+
+    def inject(xml: bytes) -> bytes:
+        text = xml.decode("utf-8")
+        decl_end = text.index("?>") + 2 if text.startswith("<?xml") else 0
+        entities = ['<!ENTITY lol0 "lol">'] + [
+            f'<!ENTITY lol{i} "{"".join(f"&lol{i - 1};" for _ in range(10))}">' for i in range(1, levels)]
+        doctype = f"<!DOCTYPE w:document [{''.join(entities)}]>"
+        text = text[:decl_end] + doctype + text[decl_end:]
+        text = text.replace(f"<w:t>{visible}</w:t>", f"<w:t>{visible}&lol{levels - 1};</w:t>", 1)
+        return text.encode("utf-8")
+
+    _rewrite_zip_member(path, "word/document.xml", inject)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# Legacy Word (.doc) and spreadsheets
+# ---------------------------------------------------------------------------
+
+_ENDOFCHAIN, _FREESECT, _FATSECT, _NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def _compound_file(streams: Sequence[tuple[str, bytes]]) -> bytes:
+    """An OLE2 compound file (version 3, 512-byte sectors) holding ``streams`` in its root storage.
+
+    Every stream is padded to at least 4096 bytes so that none goes to the mini stream.
+    """
+    import struct
+
+    sector = 512
+    body = bytearray()
+    entries = []  # (name, first sector, size)
+    chains = []
+    start = 0
+    for name, data in streams:
+        padded = data + bytes(max(4096, -(-len(data) // sector) * sector) - len(data))
+        count = len(padded) // sector
+        entries.append((name, start, max(len(data), 4096)))
+        chains.append((start, count))
+        body += padded
+        start += count
+    dir_sectors = -(-(len(entries) + 1) // 4)
+    fat_sectors = 1
+    while start + dir_sectors + fat_sectors > fat_sectors * 128:
+        fat_sectors += 1
+    fat = [_FREESECT] * (fat_sectors * 128)
+    for first, count in chains:
+        for i in range(count):
+            fat[first + i] = first + i + 1 if i < count - 1 else _ENDOFCHAIN
+    for i in range(dir_sectors):
+        fat[start + i] = start + i + 1 if i < dir_sectors - 1 else _ENDOFCHAIN
+    for i in range(fat_sectors):
+        fat[start + dir_sectors + i] = _FATSECT
+
+    def entry(name: str, kind: int, *, child=_NOSTREAM, left=_NOSTREAM, first=_ENDOFCHAIN, size=0) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0"
+        return (raw.ljust(64, b"\0") + struct.pack("<HBB", len(raw), kind, 1)
+                + struct.pack("<III", left, _NOSTREAM, child) + bytes(20) + bytes(16)
+                + struct.pack("<IQ", first, size))
+
+    # the children form a chain of left siblings, ordered as the format compares names
+    order = sorted(range(len(entries)), key=lambda i: (len(entries[i][0]), entries[i][0].upper()))
+    directory = bytearray(entry("Root Entry", 5, child=order[-1] + 1))
+    for i, (name, first, size) in enumerate(entries):
+        rank = order.index(i)
+        directory += entry(name, 2, left=order[rank - 1] + 1 if rank else _NOSTREAM, first=first, size=size)
+    while len(directory) < dir_sectors * sector:
+        directory += entry("", 0)[:64] + bytes(2) + bytes(2) + struct.pack("<III", _NOSTREAM, _NOSTREAM,
+                                                                             _NOSTREAM) + bytes(48)
+    difat = list(range(start + dir_sectors, start + dir_sectors + fat_sectors)) + [_FREESECT] * (109 - fat_sectors)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + bytes(6) + struct.pack("<9I", 0, fat_sectors, start, 0, 4096, _ENDOFCHAIN, 0, _ENDOFCHAIN, 0)
+              + struct.pack("<109I", *difat))
+    return header + bytes(body) + bytes(directory) + struct.pack(f"<{len(fat)}I", *fat)
+
+
+def make_doc(path: PathLike, paragraphs: Sequence[str], *, encrypted: bool = False) -> Path:
+    """Write a Word 97-2003 binary document (.doc) holding ``paragraphs`` (a "\\n" inside one is a
+    manual line break). ``encrypted`` sets the FIB's fEncrypted flag (as a password does)."""
+    import struct
+
+    text = "".join(p.replace("\n", "\x0b") + "\r" for p in paragraphs)
+    encoded = text.encode("utf-16-le")
+    fc_text = 0x800  # the text follows the FIB, uncompressed UTF-16
+    fib = bytearray(fc_text)
+    struct.pack_into("<HHHHH", fib, 0, 0xA5EC, 0x00C1, 0, 0x0804, 0)  # wIdent, nFib, unused, lid zh-CN, pnNext
+    flags = 0x1200 | (0x0100 if encrypted else 0)  # fExtChar | fWhichTblStm (1Table) [| fEncrypted]
+    struct.pack_into("<HH", fib, 10, flags, 0x00BF)
+    struct.pack_into("<II", fib, 24, fc_text, fc_text + len(encoded))  # fcMin, fcMac
+    struct.pack_into("<H", fib, 32, 14)  # csw
+    struct.pack_into("<H", fib, 62, 22)  # cslw
+    struct.pack_into("<I", fib, 64, fc_text + len(encoded))  # cbMac
+    struct.pack_into("<i", fib, 76, len(text))  # ccpText
+    struct.pack_into("<H", fib, 152, 0x5D)  # cbRgFcLcb
+    # the table stream: the piece table (Clx: one piece, the whole text, not compressed), then an
+    # empty style sheet (antiword reads its header whatever its length says)
+    plc_pcd = struct.pack("<II", 0, len(text)) + struct.pack("<HIH", 0, fc_text, 0)
+    clx = b"\x02" + struct.pack("<I", len(plc_pcd)) + plc_pcd
+    stsh = struct.pack("<H", 18) + struct.pack("<HHHHHH", 0, 10, 1, 0, 0, 0) + struct.pack("<3H", 0, 0, 0)
+    struct.pack_into("<II", fib, 154 + 8 * 33, 0, len(clx))  # fcClx, lcbClx
+    struct.pack_into("<IIII", fib, 154, len(clx), len(stsh), len(clx), len(stsh))  # fcStshfOrig/fcStshf
+    path = Path(path)
+    path.write_bytes(_compound_file([("WordDocument", bytes(fib) + encoded), ("1Table", clx + stsh)]))
+    return path
+
+
+def make_xlsx(path: PathLike, sheets: dict[str, Rows], *, percent_cells: Sequence[tuple[str, int, int]] = ()) -> Path:
+    """Write an .xlsx with one worksheet per ``sheets`` item (name -> rows). Strings that look like
+    numbers are stored as numbers; ``percent_cells`` (sheet, row, col) get a 0.0% number format."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for col, value in enumerate(row, start=1):
+                cell = sheet.cell(r, col)
+                if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+                    cell.value = float(value) if "." in value else int(value)
+                else:
+                    cell.value = value if value != "" else None
+    for name, r, col in percent_cells:
+        book[name].cell(r + 1, col + 1).number_format = "0.0%"
+    path = Path(path)
+    book.save(str(path))
+    return path

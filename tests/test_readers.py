@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import datetime
 import os
 import re
+import shutil
 import zipfile
 
 import pytest
@@ -14,6 +16,7 @@ from analyzer.errors import ReadError
 from analyzer.readers import SUPPORTED_SUFFIXES, detect_encoding, read_document
 from make_files import (  # tests/ is on sys.path under pytest's default import mode
     DocxTable,
+    make_doc,
     make_docx,
     make_docx_with_external_entity,
     make_encrypted_pdf,
@@ -21,6 +24,7 @@ from make_files import (  # tests/ is on sys.path under pytest's default import 
     make_pdf,
     make_report_pdf,
     make_txt,
+    make_xlsx,
     make_zip_bomb_docx,
     report_pages,
 )
@@ -46,7 +50,7 @@ def full_text(document) -> str:
 
 def test_supported_suffixes():
     assert isinstance(SUPPORTED_SUFFIXES, tuple)
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".docx", ".pdf"}
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".docx", ".pdf", ".doc", ".wps", ".xlsx", ".xls"}
 
 
 # ---------------------------------------------------------------------------
@@ -238,20 +242,20 @@ def test_zip_that_is_not_docx_is_unreadable(tmp_path):
     assert read_error(path).kind == "unreadable"
 
 
-def test_old_doc_is_unsupported(tmp_path):
+def test_ole_container_without_word_stream_named_doc_is_unreadable(tmp_path):
     path = tmp_path / "r.doc"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
     error = read_error(path)
-    assert error.kind == "unsupported"
-    assert "旧版 .doc 暂不支持" in error.message and "另存为 .docx 或 PDF" in error.message
+    assert error.kind == "unreadable"
+    assert "Word（.doc）" in error.message
 
 
-def test_doc_renamed_to_docx_is_unreadable_with_hint(tmp_path):
+def test_broken_ole_renamed_to_docx_is_unreadable(tmp_path):
     path = tmp_path / "r.docx"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
     error = read_error(path)
     assert error.kind == "unreadable"
-    assert ".doc" in error.message
+    assert ".docx" in error.message
 
 
 def test_password_protected_docx_is_encrypted(tmp_path):
@@ -373,9 +377,19 @@ def test_pdf_with_owner_password_only_is_read(tmp_path):
 
 
 def test_image_only_pdf_is_no_text(tmp_path):
+    # grey bars, no letters: OCR (when installed) finds nothing either
     error = read_error(make_image_pdf(tmp_path / "scan.pdf", n_pages=2))
     assert error.kind == "no_text"
-    assert "扫描件需要 OCR" in error.message
+    assert "OCR" in error.message
+
+
+def test_image_only_pdf_without_ocr_says_what_to_install(tmp_path, monkeypatch):
+    from analyzer import ocr
+
+    monkeypatch.setattr(ocr, "ocr_status", lambda lang=ocr.OCR_LANG: "未找到 OCR 程序 tesseract，请安装。")
+    error = read_error(make_image_pdf(tmp_path / "scan.pdf", n_pages=2))
+    assert error.kind == "no_text"
+    assert "扫描件需要 OCR" in error.message and "tesseract" in error.message
 
 
 def test_pdf_with_one_scanned_page_warns(tmp_path):
@@ -448,7 +462,7 @@ def test_jpg_is_unsupported(tmp_path):
     assert read_error(path).kind == "unsupported"
 
 
-@pytest.mark.parametrize("suffix", [".xls", ".wps", ".md", ""])
+@pytest.mark.parametrize("suffix", [".md", ".rtf", ".pptx", ""])
 def test_other_suffixes_are_unsupported(tmp_path, suffix):
     path = tmp_path / f"report{suffix}"
     path.write_text("一些文字", encoding="utf-8")
@@ -485,3 +499,173 @@ def test_readers_called_directly_also_wrap_errors(tmp_path):
     with pytest.raises(ReadError) as info:
         readers.read_pdf(path)
     assert info.value.kind == "unreadable"
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx", ".wps", ".doc"])
+def test_text_named_as_office_file_is_unreadable(tmp_path, suffix):
+    path = tmp_path / f"report{suffix}"
+    path.write_text("一些文字", encoding="utf-8")
+    assert read_error(path).kind == "unreadable"
+
+
+# ---------------------------------------------------------------------------
+# .doc / .wps (legacy Word, through antiword or LibreOffice)
+# ---------------------------------------------------------------------------
+
+DOC_PARAGRAPHS = ["关于金亭花苑老旧小区改造工作的情况汇报", "一、基本情况",
+                  "该小区共有住宅楼43栋2350户，总投资8,260.00万元，完成率67.5%。",
+                  "2021年12月30日前全部竣工。"]
+needs_antiword = pytest.mark.skipif(shutil.which("antiword") is None,
+                                    reason="antiword is not installed (scripts/setup_ocr.sh installs it)")
+
+
+@needs_antiword
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_doc_read_with_antiword(tmp_path, suffix, monkeypatch):
+    real_which = shutil.which  # antiword alone must do it
+    monkeypatch.setattr(readers.shutil, "which",
+                        lambda name: None if name in ("soffice", "libreoffice") else real_which(name))
+    path = make_doc(tmp_path / f"汇报 材料{suffix}", DOC_PARAGRAPHS)
+    document = read_document(path)
+    assert document.format == "doc"
+    assert texts(document) == DOC_PARAGRAPHS  # -w 0: no line wrapped inside a figure
+    assert all(b.kind == "para" for b in document.blocks)
+    assert any("antiword" in w for w in document.warnings)
+
+
+@needs_antiword
+def test_doc_renamed_to_docx_is_read_with_warning(tmp_path):
+    path = make_doc(tmp_path / "r.docx", DOC_PARAGRAPHS)
+    document = read_document(path)
+    assert document.format == "doc" and texts(document) == DOC_PARAGRAPHS
+    assert any("扩展名" in w and ".doc" in w for w in document.warnings)
+
+
+@needs_antiword
+def test_encrypted_doc(tmp_path):
+    error = read_error(make_doc(tmp_path / "locked.doc", DOC_PARAGRAPHS, encrypted=True))
+    assert error.kind == "encrypted" and "密码" in error.message
+
+
+def test_doc_without_converter_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers.shutil, "which", lambda name: None)
+    error = read_error(make_doc(tmp_path / "r.doc", DOC_PARAGRAPHS))
+    assert error.kind == "unsupported"
+    assert "antiword" in error.message and "LibreOffice" in error.message and "另存为" in error.message
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+                    reason="LibreOffice is not installed")
+def test_doc_read_with_libreoffice_when_antiword_is_missing(tmp_path, monkeypatch):
+    real_which = shutil.which
+    monkeypatch.setattr(readers.shutil, "which", lambda name: None if name == "antiword" else real_which(name))
+    document = read_document(make_doc(tmp_path / "r.doc", DOC_PARAGRAPHS))
+    assert texts(document) == DOC_PARAGRAPHS
+    assert any("LibreOffice" in w for w in document.warnings)
+
+
+# ---------------------------------------------------------------------------
+# .xlsx given as a report
+# ---------------------------------------------------------------------------
+
+
+def test_xlsx_report_read_as_tables(tmp_path):
+    path = make_xlsx(tmp_path / "进度表.xlsx", {
+        "东城区": [["小区名称", "户数", "完成率", "开工日期"],
+                  ["金亭花苑", "2350", "0.675", datetime.date(2023, 6, 30)],
+                  ["", "", "", ""],
+                  ["幸福里", "1200", "1", None]],
+        "空表": [],
+        "汇总": [["合计", "3550"]],
+    }, percent_cells=[("东城区", 1, 2), ("东城区", 3, 2)])
+    document = read_document(path)
+    assert document.format == "xlsx"
+    assert [(b.kind, b.text) for b in document.blocks] == [
+        ("para", "东城区"),
+        ("cell", "小区名称"), ("cell", "户数"), ("cell", "完成率"), ("cell", "开工日期"),
+        ("cell", "金亭花苑"), ("cell", "2350"), ("cell", "67.5%"), ("cell", "2023-06-30"),
+        ("cell", "幸福里"), ("cell", "1200"), ("cell", "100%"),
+        ("para", "汇总"), ("cell", "合计"), ("cell", "3550")]
+    assert [(b.table, b.row, b.col) for b in document.blocks if b.text in ("幸福里", "合计")] == [(0, 3, 0), (1, 0, 0)]
+    assert len(document.tables) == 2
+    assert document.tables[0].rows[2] == ["", "", "", ""]
+    assert document.tables[1].index == 13
+    assert any("--ledger" in w for w in document.warnings)
+
+
+def test_xlsx_zip_bomb_is_too_large(tmp_path, monkeypatch):
+    path = make_xlsx(tmp_path / "r.xlsx", {"表": [["a", "1"]]})
+    monkeypatch.setattr(readers, "MAX_DOCX_INFLATED", 1000)
+    assert read_error(path).kind == "too_large"
+
+
+def test_xlsx_cell_budget(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_SHEET_CELLS", 4)
+    path = make_xlsx(tmp_path / "r.xlsx", {"一": [["a", "b"], ["c", "d"], ["e", "f"]], "二": [["g"]]})
+    document = read_document(path)
+    assert texts(document, "cell") == ["a", "b", "c", "d"]
+    assert any("单元格过多" in w for w in document.warnings)
+
+
+def test_empty_xlsx_is_empty(tmp_path):
+    assert read_error(make_xlsx(tmp_path / "e.xlsx", {"Sheet1": []})).kind == "empty"
+
+
+# ---------------------------------------------------------------------------
+# Encodings: mixed, mis-decoded, oversize
+# ---------------------------------------------------------------------------
+
+
+def test_txt_mixed_utf8_and_gbk_lines(tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes("一、基本情况\n".encode("utf-8") + "共有住宅楼43栋2350户。\n".encode("gbk")
+                     + "二、存在问题\n".encode("utf-8"))
+    document = read_document(path)
+    assert texts(document) == ["一、基本情况", "共有住宅楼43栋2350户。", "二、存在问题"]
+    assert document.encoding == "mixed" and document.warnings
+
+
+@pytest.mark.parametrize("via", ["cp1252", "latin-1"])
+@pytest.mark.parametrize("source", ["utf-8", "gbk"])
+def test_txt_mojibake_is_repaired(tmp_path, source, via):
+    # as Windows does it: bytes cp1252 leaves undefined become the C1 control of the same number
+    mangled = "".join(bytes([b]).decode(via, errors="replace").replace("\ufffd", chr(b))
+                      for b in TXT.encode(source))
+    path = make_txt(tmp_path / "m.txt", mangled, "utf-8")
+    document = read_document(path)
+    assert texts(document) == TXT_LINES
+    assert any("乱码" in w for w in document.warnings)
+
+
+def test_txt_in_big5_is_read(tmp_path):
+    text = "雲陽縣老舊小區改造工作情況彙報\n共改造小區12個，惠及居民2350戶。\n"
+    document = read_document(make_txt(tmp_path / "big5.txt", text, "big5"))
+    assert texts(document) == text.strip().split("\n")
+
+
+def test_txt_over_text_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_TEXT_CHARS", 10)
+    path = make_txt(tmp_path / "big.txt", "老旧小区" * 20)
+    error = read_error(path)
+    assert error.kind == "too_large" and "万字" in error.message
+
+
+def test_any_format_over_text_limit_is_too_large(tmp_path, monkeypatch):
+    path = make_docx(tmp_path / "r.docx", ["老旧小区改造" * 10])
+    monkeypatch.setattr(readers, "MAX_TEXT_CHARS", 50)
+    assert read_error(path).kind == "too_large"
+
+
+def test_xls_report_read_as_tables(tmp_path):
+    xlwt = pytest.importorskip("xlwt", reason="xlwt writes the .xls test file (dev dependency)")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("进度表")
+    for r, row in enumerate([["小区名称", "户数", "面积"], ["金亭花苑", 2350, 15.82]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    path = tmp_path / "进度表.xls"
+    book.save(str(path))
+    document = read_document(path)
+    assert document.format == "xls"
+    assert texts(document) == ["进度表", "小区名称", "户数", "面积", "金亭花苑", "2350", "15.82"]
+    assert document.tables[0].rows == [["小区名称", "户数", "面积"], ["金亭花苑", "2350", "15.82"]]
