@@ -133,6 +133,25 @@ def show(file: Path, db: Path | None) -> None:
     show_document(doc, Console())
 
 
+@cli.command()
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("corpora/labels/problems.jsonl"), show_default=True, help="标注好的问题语句（JSONL）。")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="模型保存目录，默认为 models/problem_clf。")
+@click.option("--seed", type=int, default=0, show_default=True, help="随机种子（相同数据与种子得到相同模型）。")
+def train(data: Path, out_dir: Path | None, seed: int) -> None:
+    """用标注语料重新训练问题分类模型，并保存为可安全加载的格式（JSON + npz，不使用 pickle）。
+
+    \b
+    示例：
+        analyzer train --data corpora/labels/problems.jsonl
+    """
+    from .classify import format_train, train_from_file
+
+    _, info = train_from_file(data, out_dir, seed=seed)  # the labelled corpus is read, never changed
+    click.echo(format_train(info))
+
+
 @cli.group(name="eval")
 def eval_group() -> None:
     """在标注语料上评测各抽取环节的准确率。"""
@@ -179,6 +198,24 @@ def eval_checks(corpus: Path, examples: int, as_json: bool) -> None:
         click.echo(json.dumps(scores.to_dict(), ensure_ascii=False, indent=1))
     else:
         click.echo(format_check_scores(scores, examples=examples))
+
+
+@eval_group.command(name="problems")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("corpora/labels/problems.jsonl"), show_default=True, help="标注好的问题语句（JSONL）。")
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="交叉验证折数。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出评测结果。")
+def eval_problems(data: Path, folds: int, as_json: bool) -> None:
+    """评测问题识别与分类：交叉验证与留出集上的识别精确率/召回率/F1、首选类别准确率和宏平均 F1。
+
+    \b
+    示例：
+        analyzer eval problems --folds 5
+    """
+    from .classify import evaluate, format_eval
+
+    result = evaluate(data, folds=folds)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_eval(result))
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m analyzer`

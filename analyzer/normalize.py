@@ -45,7 +45,7 @@ HEADING_MARKER = rf"(?:[{CN_DIGITS}]{{1,3}}、|（[{CN_DIGITS}]{{1,3}}）)"
 # Any heading marker at the start of a line, all levels.
 LINE_HEADING = re.compile(
     rf"""^(?:
-        [{CN_DIGITS}]{{1,3}}[、.．](?![\d])      # 一、
+        [{CN_DIGITS}]{{1,3}}(?:、|[.．](?!\d))   # 一、 (一.5 is not a heading)
       | （\s*[{CN_DIGITS}]{{1,3}}\s*）          # （一）
       | \d{{1,2}}[、.．](?!\d)                  # 1、 1.
       | （\s*\d{{1,2}}\s*）                     # （1）

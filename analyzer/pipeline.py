@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Callable
 
 from .checks import check_document
-from .errors import ReadError
+from .errors import AnalyzerError, ReadError
 from .extract import fact_stage
+from .problems import problem_stage
 from .normalize import NormText, normalize
 from .readers import read_document
 from .segment import segment
@@ -35,7 +36,7 @@ SOFT_FORMATS = {"txt", "pdf"}
 PAGE_FURNITURE = {"header", "footer"}
 
 ReportStage = Callable[[Report, "DocText"], None]
-REPORT_STAGES: list[ReportStage] = [fact_stage]
+REPORT_STAGES: list[ReportStage] = [fact_stage, problem_stage]
 
 
 @dataclass(slots=True)
@@ -172,7 +173,13 @@ def analyze_path(path: str | Path) -> tuple[FileResult, DocText | None]:
             raise ReadError("empty", "文件中没有可分析的文字内容（可能是空白文档）。")
         for report in reports:
             for stage in REPORT_STAGES:
-                stage(report, doc_text)
+                try:
+                    stage(report, doc_text)
+                except ReadError:
+                    raise
+                except AnalyzerError as exc:  # e.g. no trained model: the rest of the result still stands
+                    if exc.args[0] not in result.warnings:
+                        result.warnings.append(exc.args[0])
             if document.ocr_confidence:  # figures read by OCR carry the page's confidence
                 for fact in report.facts:
                     fact.confidence = document.ocr_confidence.get(fact.page)

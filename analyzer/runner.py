@@ -224,12 +224,12 @@ def _batch_checks(docs: list[dict[str, Any]], summary: RunSummary, docs_dir: Pat
 
 
 def _write_reports(out: Path, docs: list[dict[str, Any]], summary: RunSummary, batch_flags: list[dict[str, Any]],
-                   ledger_rows: list[dict[str, Any]] | None) -> None:
+                   ledger_rows: list[dict[str, Any]] | None, problem_summary: dict[str, Any] | None) -> None:
     """The files people open: 核查结果.xlsx, 问题汇总报告.docx, 报告.html (a failure is recorded, not raised)."""
     from .render import OutputError, write_outputs
 
     try:
-        written = write_outputs(out, docs, summary=None, batch_flags=batch_flags, ledger_rows=ledger_rows)
+        written = write_outputs(out, docs, summary=problem_summary, batch_flags=batch_flags, ledger_rows=ledger_rows)
     except OutputError as exc:
         written = exc.written
         summary.output_error = exc.message
@@ -343,8 +343,12 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
 
         rows = ledger_rows_from(ledger_obj)
         store.save_ledger_rows(run_id, rows)
+    from .summary import summarize
+
+    problem_summary = summarize(docs)
+    _write_json(out / "summary.json", problem_summary)
     if outputs:
-        _write_reports(out, docs, summary, batch_flags + ledger_only, rows)
+        _write_reports(out, docs, summary, batch_flags + ledger_only, rows, problem_summary)
     summary.seconds = time.monotonic() - clock
     summary.finished = datetime.now().isoformat(timespec="seconds")
     _write_json(out / "run.json", summary.to_dict())

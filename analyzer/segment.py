@@ -24,7 +24,7 @@ CN_NUM = "一二三四五六七八九十"
 # Numbering styles, most specific first. The level of a style is the order in which the
 # styles first appear in the report (a reader's notion of nesting); 一是 items always come last.
 STYLES: list[tuple[str, re.Pattern]] = [
-    ("cn", re.compile(rf"^[{CN_NUM}]{{1,3}}[、.．](?!\d)")),
+    ("cn", re.compile(rf"^[{CN_NUM}]{{1,3}}(?:、|[.．](?!\d))")),  # 四、2024年工作打算 is a heading
     ("paren_cn", re.compile(rf"^（\s*[{CN_NUM}]{{1,3}}\s*）")),
     ("paren_arabic", re.compile(r"^（\s*\d{1,2}\s*）")),
     ("arabic", re.compile(r"^\d{1,2}[、.．](?!\d)")),

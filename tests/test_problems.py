@@ -1,0 +1,326 @@
+"""Problem clauses: splitting on every list style, detection in sections and speeches (issue 4)."""
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.problems import candidates, find_problems, problem_stage, split_clauses
+from analyzer.segment import segment
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seed" / "000_e8d46ed0191e82b1.txt"
+
+
+def clauses(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_clauses(text)]
+
+
+# ---------------------------------------------------------------------------
+# Splitting: (text, expected clauses), one row per list style
+# ---------------------------------------------------------------------------
+
+SPLIT_CASES = [
+    # a comma list of short defect phrases: one problem each; the closing 等 is dropped
+    ("屋面及外墙局部渗漏，内楼道墙面破损，路面坑洼不平，雨污水管道破损，停车位、路灯不足等。",
+     ["屋面及外墙局部渗漏", "内楼道墙面破损", "路面坑洼不平", "雨污水管道破损", "停车位、路灯不足"]),
+    # a sentence whose comma parts belong together stays whole
+    ("老旧小区物业管理方案从去年开始谋划，至今尚未拿出成型意见。",
+     ["老旧小区物业管理方案从去年开始谋划，至今尚未拿出成型意见"]),
+    ("大部分小区属于修补式改造，还存在改造不彻底问题，如道路硬化不全面等现象。",
+     ["大部分小区属于修补式改造，还存在改造不彻底问题，如道路硬化不全面等现象"]),
+    # semicolons
+    ("资金到位率偏低；专营单位配合不够；居民意见难以统一。",
+     ["资金到位率偏低", "专营单位配合不够", "居民意见难以统一"]),
+    # 一是…二是… inline, after a lead-in (the lead-in is not a clause)
+    ("主要存在以下问题：一是资金缺口较大，配套资金迟迟不到位；二是管线迁改协调难；三是物业管理跟不上。",
+     ["资金缺口较大，配套资金迟迟不到位", "管线迁改协调难", "物业管理跟不上"]),
+    # 一是… at line starts
+    ("一是部分楼栋屋面渗漏。\n二是小区道路破损严重。", ["部分楼栋屋面渗漏", "小区道路破损严重"]),
+    # （一）heading。body → one problem with its heading
+    ("（一）重“面子”轻“里子”。部分项目只粉刷临街外立面，地下管网没有同步改造。",
+     ["重“面子”轻“里子”。部分项目只粉刷临街外立面，地下管网没有同步改造"]),
+    ("（二）长效管理跟不上。不少小区改造后由社区临时托管，设施坏了没人修。",
+     ["长效管理跟不上。不少小区改造后由社区临时托管，设施坏了没人修"]),
+    # 1. and ① items
+    ("1.雨污合流，污水外溢。\n2.停车位不足。", ["雨污合流，污水外溢", "停车位不足"]),
+    ("①楼道照明损坏；②消防通道被占用。", ["楼道照明损坏", "消防通道被占用"]),
+    # （1） items inside a paragraph, after a summary sentence
+    ("部分工程存在质量瑕疵。（1）屋面防水卷材搭接不规范；（2）人行道砖松动。",
+     ["部分工程存在质量瑕疵", "屋面防水卷材搭接不规范", "人行道砖松动"]),
+    # 第一，第二，
+    ("第一，资金到位慢。第二，审批环节多。", ["资金到位慢", "审批环节多"]),
+    # "存在A、B、C等问题": the items are the problems
+    ("小区多无物业管理，存在房屋老旧、房顶漏水、线路老化等问题。",
+     ["小区多无物业管理", "房屋老旧", "房顶漏水", "线路老化"]),
+    # a heading with a colon stays with the first item after it
+    ("①房屋本体老化：屋面防水普遍失效，顶层住户家中天花板霉变，外墙砖局部空鼓脱落。",
+     ["房屋本体老化：屋面防水普遍失效", "顶层住户家中天花板霉变", "外墙砖局部空鼓脱落"]),
+    # a proposal glued to a problem becomes a clause of its own
+    ("小区仍无专业物业，改造成果如何长期保持需要进一步研究，建议区级层面出台扶持政策。",
+     ["小区仍无专业物业，改造成果如何长期保持需要进一步研究", "建议区级层面出台扶持政策"]),
+    # decimals and percentages are not list markers
+    ("外墙保温改造面积15.82万平方米，仅占17%。", ["外墙保温改造面积15.82万平方米，仅占17%"]),
+    # an audit finding without its label
+    ("审计指出：湖滨小区增加的雨污管网改造内容未履行设计变更审批程序。",
+     ["湖滨小区增加的雨污管网改造内容未履行设计变更审批程序"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", SPLIT_CASES, ids=[c[0][:16] for c in SPLIT_CASES])
+def test_split_clauses_list_styles(text, expected):
+    assert clauses(text) == expected
+
+
+def test_split_clauses_offsets_inside_range():
+    text = "前言不算。\n三、存在的问题\n一是进度滞后；二是资金不足。\n四、下一步"
+    start = text.index("一是")
+    end = text.index("\n四")
+    spans = split_clauses(text, start, end)
+    assert [text[s:e] for s, e in spans] == ["进度滞后", "资金不足"]
+    assert all(start <= s < e <= end for s, e in spans)
+
+
+def test_split_clauses_rejoins_a_wrapped_pdf_line():
+    text = "①房屋本体老化：屋面防水普遍失效，顶层住户家中天花板霉变，外墙砖局部空鼓\n脱落，存在高空坠物隐患；②管网陈旧。"
+    got = clauses(text)
+    assert "外墙砖局部空鼓\n脱落" in got and "管网陈旧" in got
+
+
+# ---------------------------------------------------------------------------
+# Detection
+# ---------------------------------------------------------------------------
+
+REPORT = """关于2023年城镇老旧小区改造工作的情况汇报
+一、基本情况
+今年我区实施老旧小区改造项目5个，涉及楼栋42栋、居民1,580户，总投资3,960万元。截至10月底，已完工3个。
+二、主要做法
+（一）问需于民。针对停车难问题，利用边角空地新增停车位120个，解决了居民反映强烈的难题。
+（二）统筹管线。与供水、燃气等单位建立联席会议制度，尽量避免道路反复开挖。
+三、存在的问题
+（一）资金筹措压力较大。区级配套资金尚有640万元未到位，居民出资比例只有3.1%，社会资本基本没有参与。
+（二）专营单位配合不够。燃气管道迁改比计划推迟了两个月，已铺好的路面不得不破除重做。
+（三）长效管理跟不上。已完工的3个小区均未引入物业服务，楼道堆物、绿地被占等现象有所反弹。
+四、下一步工作打算
+（一）加快在建项目进度，确保12月底前全部完工。
+（二）要积极争取专项债券支持，拓宽资金渠道。
+XX区住房和城乡建设局
+2023年11月6日
+"""
+
+SPEECH = """在全区老旧小区改造推进会上的讲话
+同志们：
+今天召开推进会，主要是总结前段工作，部署下步任务。
+一、充分肯定成绩
+去年全区改造老旧小区12个，惠及居民4,300户，群众普遍满意。
+二、清醒看到不足
+但是，我们也要清醒地看到，工作中还有不少差距。一是底数还不够清，有的街道台账更新不及时，户数、面积在不同材料中对不上。二是长效管理还不到位，有的小区改造完不到半年，楼道里又堆满了杂物。
+当前，部分专营单位配合还不到位，管线改造与小区改造衔接不紧，一条路挖了三次，群众意见很大。
+三、扎实做好今年工作
+各街道要在3月底前完成底数复核，做到应纳尽纳、不重不漏。要加强质量监管，对偷工减料的要一查到底。
+如果出现了遗漏，就会造成工作上的被动。
+同志们，老旧小区改造是民生工程，希望大家再接再厉，确保完成全年任务。
+"""
+
+PRE_CONDITION = """金湖小区改造项目汇报材料
+一、项目概况
+（一）基本情况
+金湖小区建于1993年，共有住宅楼9栋、居民312户。
+（二）改造前存在的问题
+屋面防水层老化，顶层住户家中漏雨，外墙砖空鼓脱落，楼道照明损坏，化粪池经常满溢，停车位严重不足。
+（三）主要改造内容
+屋面防水翻新，外墙安全隐患排除，更换楼道照明，新增停车位48个。
+"""
+
+SUGGESTIONS = """关于老旧小区改造的调研报告
+一、存在的主要问题
+（一）资金来源单一。居民和社会资本出资比例偏低，主要依赖上级补助。
+二、几点建议
+（一）拓宽投融资渠道。建议总结推广市场化改造经验，引导社会资本参与。
+（二）健全长效机制。要在改造方案编制阶段同步明确后续管理模式。
+（三）加强统筹协调。下一步将建立专营单位年度计划统筹机制，杜绝重复开挖。
+"""
+
+RECTIFICATION = """关于审计发现问题整改情况的报告
+一、总体情况
+审计调查共指出问题2个，已全部整改到位。
+二、审计发现问题的整改情况
+（一）关于“资金拨付不及时”的问题
+审计指出：区财政局收到的中央补助资金中约620万元未及时拨付，滞留超过3个月。
+整改情况：区财政局已于11月10日将滞留资金全部拨付到位，并修订了资金管理办法。
+（二）关于“工程档案不规范”的问题
+审计指出：项目隐蔽工程验收记录缺失，施工日志记录不完整。
+整改情况：已督促施工单位补齐验收记录，并开展档案管理专项检查。
+"""
+
+
+def report_of(text: str):
+    (report,) = segment(text)
+    return report
+
+
+def problem_texts(report) -> list[str]:
+    return [p.text for p in find_problems(report)]
+
+
+def section_of(report, offset: int) -> str:
+    inner = [s for s in report.sections if s.start <= offset < s.end]
+    return max(inner, key=lambda s: s.level).kind if inner else "none"
+
+
+def test_detects_problems_in_problem_section_only():
+    report = report_of(REPORT)
+    problems = find_problems(report)
+    assert len(problems) == 3
+    assert {section_of(report, p.start) for p in problems} == {"problems"}
+    firsts = [p.categories[0] for p in problems]
+    assert firsts == ["funding_gap", "coordination", "property_mgmt"]
+    for p in problems:
+        assert p.text == report.text[p.start:p.end]
+        assert 1 <= len(p.categories) <= 3 and 0.0 <= p.score <= 1.0
+        assert p.phase in {"pre_condition", "implementation", "post_renovation"}
+    # the measure that mentions 停车难问题 and the plans are not taken
+    assert not any("停车位120个" in t or "确保" in t or "专项债券" in t for t in problem_texts(report))
+
+
+def test_pre_condition_section_items_have_that_phase():
+    report = report_of(PRE_CONDITION)
+    problems = find_problems(report)
+    texts = [p.text for p in problems]
+    assert "屋面防水层老化" in texts and "楼道照明损坏" in texts and "停车位严重不足" in texts
+    assert {p.phase for p in problems} == {"pre_condition"}
+    # the 主要改造内容 section lists works, not problems
+    assert not any("翻新" in t or "新增" in t for t in texts)
+    by_text = {p.text: p.categories[0] for p in problems}
+    assert by_text["楼道照明损坏"] == "safety"
+    assert by_text["停车位严重不足"] == "roads_parking"
+
+
+def test_detects_problems_inside_a_speech_and_skips_exhortations():
+    report = report_of(SPEECH)
+    texts = problem_texts(report)
+    assert any(t.startswith("底数还不够清") for t in texts)
+    assert any(t.startswith("长效管理还不到位") for t in texts)
+    assert any("专营单位配合还不到位" in t for t in texts)
+    for t in texts:
+        assert not t.startswith(("各街道要", "要加强", "如果", "同志们", "希望"))
+        assert "群众普遍满意" not in t
+    assert len(texts) <= 4
+
+
+def test_suggestions_and_next_steps_are_not_problems():
+    report = report_of(SUGGESTIONS)
+    texts = problem_texts(report)
+    assert texts and all(section_of(report, report.text.index(t)) == "problems" for t in texts)
+    assert not any("建议" in t or "下一步" in t or t.startswith("要") for t in texts)
+
+
+def test_rectification_report_takes_the_audit_finding_not_the_fix():
+    report = report_of(RECTIFICATION)
+    problems = find_problems(report)
+    texts = [p.text for p in problems]
+    assert len(texts) == 2
+    assert texts[0].startswith("区财政局收到的中央补助资金")
+    assert problems[0].categories[0] == "funding_use"
+    assert "compliance" in problems[1].categories
+    assert not any("整改" in t or "已督促" in t for t in texts)
+
+
+def test_problem_stage_fills_the_report():
+    report = report_of(REPORT)
+    problem_stage(report, None)
+    assert len(report.problems) == 3
+    assert report.to_dict()["problems"][0]["page"] is None  # a text without pages
+
+
+def test_candidates_never_include_measures_or_plans():
+    report = report_of(REPORT)
+    kinds = {section_of(report, c.clause.start) for c in candidates(report)}
+    assert not kinds & {"measures", "next_steps", "suggestions", "content"}
+
+
+# ---------------------------------------------------------------------------
+# The user's seed compilation (shared/seed beside the repository)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_reports():
+    if not SEED.exists():
+        pytest.skip("shared/seed is not beside the repository")
+    from analyzer.pipeline import analyze_path
+
+    result, doc_text = analyze_path(SEED)
+    assert result.status == "ok"
+    for report in result.reports:
+        problem_stage(report, doc_text)
+    return result.reports
+
+
+def test_seed_part_two_pre_condition_items(seed_reports):
+    part2 = seed_reports[1]
+    texts = [p.text for p in part2.problems]
+    assert texts[:3] == ["屋面及外墙局部渗漏", "内楼道墙面破损", "路面坑洼不平"]
+    assert len(texts) == 10
+    assert all(p.phase == "pre_condition" for p in part2.problems)
+
+
+def test_seed_part_three_problem_section(seed_reports):
+    part3 = seed_reports[2]
+    texts = [p.text for p in part3.problems]
+    assert any(t.startswith("改造质量标准还有待提高") for t in texts)
+    assert any("物业管理" in t for t in texts)
+    assert any("尚未启动" in t for t in texts)
+    assert not any(t.startswith("尽管") for t in texts)  # the lead-in is not a problem
+    assert not any("建议" in t or "切忌" in t for t in texts)
+
+
+def test_seed_part_one_speech_yields_only_its_problem_statements(seed_reports):
+    part1 = seed_reports[0]
+    texts = [p.text for p in part1.problems]
+    assert 1 <= len(texts) <= 4
+    assert any("基础设施配套还不到位" in t for t in texts)
+
+
+# ---------------------------------------------------------------------------
+# Regressions found on reports written after the rules (issue 4 end-to-end checks)
+# ---------------------------------------------------------------------------
+
+INSPECTION_FEEDBACK = """关于巡察反馈问题整改情况的报告
+一、整改工作总体情况
+巡察反馈问题3项，已完成整改2项。
+二、具体问题整改情况
+1.问题：部分项目前期论证不充分，开工后设计变更频繁。整改情况：建立方案联审制度，设计变更数量同比下降六成。
+2.问题：改造资金拨付不及时，个别项目拖欠工程款时间较长。整改情况：拖欠的工程款已全部支付到位。
+3.问题：群众投诉办理不及时。整改情况：开通服务热线，实行投诉“日清周结”。
+"""
+
+
+def test_numbered_problem_labels_in_a_rectification_report():
+    texts = problem_texts(report_of(INSPECTION_FEEDBACK))
+    assert texts == ["部分项目前期论证不充分，开工后设计变更频繁", "改造资金拨付不及时，个别项目拖欠工程款时间较长",
+                     "群众投诉办理不及时"]
+
+
+def test_first_second_inline_items_each_keep_their_heading():
+    text = ("三、存在的困难和问题\n首先，资金压力较大。区级配套资金到位率只有六成。其次，施工组织还不够精细。"
+            "同一条道路先后开挖两次，居民出行受到很大影响。")
+    texts = problem_texts(report_of("某街道改造工作情况汇报\n" + text))
+    assert texts == ["资金压力较大。区级配套资金到位率只有六成", "施工组织还不够精细。同一条道路先后开挖两次，居民出行受到很大影响"]
+
+
+def test_item_number_before_a_count_is_not_a_decimal():
+    text = "1.部分项目未按规定公开招标。\n2.结算审核不严，多计工程款74.3万元。\n3.6个已完工项目未组织竣工验收即交付使用。"
+    assert clauses(text) == ["部分项目未按规定公开招标", "结算审核不严，多计工程款74.3万元", "6个已完工项目未组织竣工验收即交付使用"]
+
+
+def test_group_headings_are_not_problems():
+    text = "二、审计发现的主要问题\n（一）资金管理方面\n1.部分补助资金滞留在区财政，未拨付到项目单位。\n（二）项目管理方面\n1.部分项目未按规定公开招标。"
+    texts = problem_texts(report_of("审计结果公告\n" + text))
+    assert texts == ["部分补助资金滞留在区财政，未拨付到项目单位", "部分项目未按规定公开招标"]
+
+
+def test_an_unrecognised_difficulties_heading_is_a_problem_context():
+    text = ("幸福里小区项目汇报\n一、实施情况\n项目于4月开工，9月完工。\n三、项目实施中遇到的困难\n"
+            "一是地下管线资料缺失，施工中两次挖断通信光缆。二是小区无物业管理，改造后的设施维护经费没有着落。")
+    texts = problem_texts(report_of(text))
+    assert len(texts) == 2 and texts[1].startswith("小区无物业管理")
