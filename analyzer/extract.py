@@ -47,7 +47,6 @@ class _Cues:
     status: list[tuple[str, str]]
     aggregate: tuple[str, ...]
     name_re: re.Pattern
-    left_stops: tuple[str, ...]
     generic: frozenset[str]
     table: dict[str, list[str]]
 
@@ -74,7 +73,6 @@ def cues() -> _Cues:
         status=_pairs(data["status"]),
         aggregate=tuple(subjects["aggregate_cues"]),
         name_re=re.compile("|".join(map(re.escape, suffixes))),
-        left_stops=tuple(sorted(subjects["left_stops"], key=len, reverse=True)),
         generic=frozenset(subjects["generic"]),
         table={k: list(v) for k, v in data["table"].items()},
     )
