@@ -233,10 +233,11 @@ def check_parts(doc: Doc, report: dict) -> list[dict]:
     return out
 
 
-def _ratio_fits(num: FactD, den: FactD, pct: FactD) -> bool:
+def _ratio_fits(num: FactD, den: FactD, pct: FactD) -> bool | None:
+    """Whether ``num ÷ den`` agrees with the stated ``pct`` within both precisions (None: not computable)."""
     n_iv, d_iv = interval(num), interval(den)
     if not n_iv or not d_iv or d_iv.lo <= 0:
-        return False
+        return None
     m = re.search(r"\.(\d+)", pct["raw"])
     half = 0.5 * 10 ** (-(len(m.group(1)) if m else 0))
     return Interval(100 * n_iv.lo / d_iv.hi, 100 * n_iv.hi / d_iv.lo).overlaps(
@@ -295,14 +296,7 @@ def check_percents(doc: Doc, report: dict) -> list[dict]:
                     continue
         if not (num and den) or num is den:
             continue
-        n_iv, d_iv = interval(num), interval(den)
-        if not n_iv or not d_iv or d_iv.lo <= 0:
-            continue
-        ratio = Interval(100 * n_iv.lo / d_iv.hi, 100 * n_iv.hi / d_iv.lo)
-        m = re.search(r"\.(\d+)", pct["raw"])
-        half = 0.5 * 10 ** (-(len(m.group(1)) if m else 0))
-        stated = Interval(pct["value"] - half, pct["value"] + half)
-        if not ratio.overlaps(stated):
+        if _ratio_fits(num, den, pct) is False:
             computed = 100 * num["value"] / den["value"]
             out.append(flag(
                 "percent_mismatch", "warning", "percent",
