@@ -4,7 +4,8 @@
 
 1. Generates a reproducible corpus of ``--n`` reports, one third each .txt (UTF-8 and GBK), .docx and
    .pdf, 1–20 pages each, with figures, tables, problem paragraphs and compilations (篇一/篇二 in one
-   file, one file in ten), and a matching ledger (台账.xlsx) of the communities they name.
+   file, one file in ten), and a matching ledger (台账.xlsx) of the communities they name. Three PDFs
+   in four embed their CJK font (as Word/WPS exports do), one in four does not.
 2. Measures the floor in this process: the time the fastest readers take just to pull the text from
    the same files — pypdfium2 ``get_text_range`` for PDFs, an lxml walk over word/document.xml for
    .docx, read + decode for .txt (one process, one core).
@@ -200,7 +201,10 @@ def make_corpus(folder: Path, n: int, seed: int = 0) -> Path:
         elif kind == "docx":
             make_docx(folder / f"{stem}.docx", items, header=f"{district}住房和城乡建设局", footer="内部资料")
         else:
-            make_pdf(folder / f"{stem}.pdf", _pdf_pages(items), footer="- {page} -", mixed_fonts=i % 2 == 0)
+            # Three PDFs in four embed their CJK font subset, as Word and WPS exports do; the fourth
+            # uses a non-embedded font (older tools), which the reader leaves to pdfminer.
+            make_pdf(folder / f"{stem}.pdf", _pdf_pages(items), footer="- {page} -", mixed_fonts=i % 2 == 0,
+                     embed_font=(i // 3) % 4 != 3)
     rows = [["序号", "区县", "小区名称", "楼栋数", "户数", "建筑面积（万平方米）", "总投资（万元）", "改造年度"]]
     for k, c in enumerate(pool, start=1):
         rows.append([str(k), c.district, c.name, str(c.buildings), str(c.households), str(c.area),

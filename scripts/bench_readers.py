@@ -3,7 +3,7 @@
     python scripts/bench_readers.py [DIR] [--pdfs 30 --pages 10 --docx 30 --txt 30]
 
 With DIR: read every supported file under DIR (recursively). Without: generate a reproducible set in a
-temporary folder (PDFs in four producer styles — plain, Word-like mixed fonts, justified spacing, ruled
+temporary folder (PDFs in six producer styles — plain, Word-like mixed fonts, justified spacing, ruled
 tables — plus .docx and .txt reports) and also score each PDF engine against the generator's ground
 truth. Prints, per format and engine: files, pages, chars, seconds, pages/s, chars/s.
 
@@ -136,6 +136,8 @@ PDF_STYLES = [
     ("word-fonts", {"mixed_fonts": True}),
     ("justified", {"char_space": 3.5}),
     ("tables", {"table_every": 2, "mixed_fonts": True}),
+    ("embedded", {"embed_font": True, "mixed_fonts": True}),  # a Word/WPS export: PDFium fast path
+    ("embedded-tables", {"embed_font": True, "table_every": 2, "char_space": 1.0}),
 ]
 
 

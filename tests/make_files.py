@@ -162,28 +162,45 @@ def _font_for(ch: str) -> str:
     return LATIN_FONT if _WESTERN_RUN.fullmatch(ch) else CJK_FONT
 
 
-def _runs(text: str, mixed_fonts: bool) -> Iterator[tuple[str, str]]:
+EMBEDDED_CJK_FONT = "CJK-Embedded"
+
+
+def _embedded_font() -> str:
+    """Register the machine's CJK TrueType font (``cjk_font_file``) for embedding, as Word and WPS
+    embed a subset of 仿宋/宋体 when they export a PDF; returns its reportlab name."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if EMBEDDED_CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        font = cjk_font_file()
+        if font is None:
+            raise RuntimeError("no CJK TrueType font on this machine (scripts/setup_ocr.sh installs one)")
+        pdfmetrics.registerFont(TTFont(EMBEDDED_CJK_FONT, str(font), subfontIndex=0))
+    return EMBEDDED_CJK_FONT
+
+
+def _runs(text: str, mixed_fonts: bool, cjk: str = CJK_FONT) -> Iterator[tuple[str, str]]:
     """Split ``text`` into (run, font) pairs; one CJK run unless ``mixed_fonts``."""
     if not mixed_fonts:
-        yield text, CJK_FONT
+        yield text, cjk
         return
     pos = 0
     for m in _WESTERN_RUN.finditer(text):
         if m.start() > pos:
-            yield text[pos:m.start()], CJK_FONT
+            yield text[pos:m.start()], cjk
         yield m.group(), LATIN_FONT
         pos = m.end()
     if pos < len(text):
-        yield text[pos:], CJK_FONT
+        yield text[pos:], cjk
 
 
 def _draw_line(c, x: float, y: float, text: str, size: float, mixed_fonts: bool, char_space: float,
-               bold_offset: float = 0.0) -> None:
+               bold_offset: float = 0.0, cjk: str = CJK_FONT) -> None:
     from reportlab.pdfbase import pdfmetrics
 
     if bold_offset:  # fake bold: the same glyphs drawn a second time, slightly to the right
-        _draw_line(c, x + bold_offset, y, text, size, mixed_fonts, char_space)
-    for run, font in _runs(text, mixed_fonts):
+        _draw_line(c, x + bold_offset, y, text, size, mixed_fonts, char_space, cjk=cjk)
+    for run, font in _runs(text, mixed_fonts, cjk):
         t = c.beginText(x, y)
         t.setFont(font, size)
         if char_space:
@@ -193,14 +210,14 @@ def _draw_line(c, x: float, y: float, text: str, size: float, mixed_fonts: bool,
         x += pdfmetrics.stringWidth(run, font, size) + char_space * len(run)
 
 
-def _draw_table(c, x: float, y_top: float, rows: Rows, size: float) -> float:
+def _draw_table(c, x: float, y_top: float, rows: Rows, size: float, cjk: str = CJK_FONT) -> float:
     """Draw ``rows`` as a ruled grid whose top edge is at ``y_top``; return its height."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
     table = Table([list(r) for r in rows])
     table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), CJK_FONT, size),
+        ("FONT", (0, 0), (-1, -1), cjk, size),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]))
@@ -212,7 +229,7 @@ def _draw_table(c, x: float, y_top: float, rows: Rows, size: float) -> float:
 def make_pdf(path: PathLike, pages: Sequence[Sequence[PdfItem]], *, font_size: float = 12,
              mixed_fonts: bool = False, char_space: float = 0.0, bold_offset: float = 0.0,
              footer: str | None = None, header: str | None = None, encrypt=None,
-             rotation: int = 0) -> Path:
+             rotation: int = 0, embed_font: bool = False) -> Path:
     """Write an A4 PDF with one text line per ``str`` item and a ruled table per list-of-rows item.
 
     pages: one list of items per page; items are drawn top-down from the top margin.
@@ -224,11 +241,14 @@ def make_pdf(path: PathLike, pages: Sequence[Sequence[PdfItem]], *, font_size: f
     encrypt: a user password (the file then cannot be opened without it), or a reportlab
     ``pdfencrypt.StandardEncryption`` (e.g. an owner password only, with copying forbidden).
     rotation: the pages' /Rotate (90, 180, 270): content drawn upright, displayed turned.
+    embed_font: draw CJK text in the machine's TrueType CJK font, embedded as a subset (as Word/WPS
+    exports do) instead of the non-embedded STSong-Light.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     _register_fonts()
+    cjk = _embedded_font() if embed_font else CJK_FONT
     path = Path(path)
     c = canvas.Canvas(str(path), pagesize=A4, invariant=1, encrypt=encrypt)
     width, height = A4
@@ -238,17 +258,17 @@ def make_pdf(path: PathLike, pages: Sequence[Sequence[PdfItem]], *, font_size: f
         if rotation:
             c.setPageRotation(rotation)
         if header:
-            c.setFont(CJK_FONT, 9)
+            c.setFont(cjk, 9)
             c.drawCentredString(width / 2, height - 40, header.format(page=number, pages=total))
         y = height - 80
         for item in items:
             if isinstance(item, str):
-                _draw_line(c, 72, y, item, font_size, mixed_fonts, char_space, bold_offset)
+                _draw_line(c, 72, y, item, font_size, mixed_fonts, char_space, bold_offset, cjk)
                 y -= leading
             else:
-                y -= _draw_table(c, 72, y + font_size, item, font_size) + leading * 0.5
+                y -= _draw_table(c, 72, y + font_size, item, font_size, cjk) + leading * 0.5
         if footer:
-            c.setFont(CJK_FONT, 9)
+            c.setFont(cjk, 9)
             c.drawCentredString(width / 2, 40, footer.format(page=number, pages=total))
         c.showPage()
     c.save()

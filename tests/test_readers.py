@@ -669,3 +669,78 @@ def test_xls_report_read_as_tables(tmp_path):
     assert document.format == "xls"
     assert texts(document) == ["进度表", "小区名称", "户数", "面积", "金亭花苑", "2350", "15.82"]
     assert document.tables[0].rows == [["小区名称", "户数", "面积"], ["金亭花苑", "2350", "15.82"]]
+
+
+# ---------------------------------------------------------------------------
+# PDFium fast path: plain pages in embedded fonts are read through PDFium, and must give exactly
+# what pdfminer's layout gives (the same line builder turns the glyphs into lines).
+# ---------------------------------------------------------------------------
+
+
+def _pdfium_pages(monkeypatch) -> list[bool]:
+    """Record, page by page, whether the PDFium scan took the page (True) or left it to pdfminer."""
+    taken: list[bool] = []
+    scan = readers._PdfiumFallback.scan
+
+    def spy(self, index):
+        result = scan(self, index)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(readers._PdfiumFallback, "scan", spy)
+    return taken
+
+
+# A space next to a Chinese character, which normalization deletes (``第1页 共4页``): PDFium sometimes
+# reports a real space glyph as a space of its own, which the fast path leaves out there.
+_CJK_SPACE = re.compile(r"(?<=[\u2e80-\uffff]) | (?=[\u2e80-\uffff])")
+
+
+def _blocks_both_ways(path, monkeypatch):
+    fast = read_document(path)
+    with monkeypatch.context() as m:
+        m.setattr(readers._PdfiumFallback, "scan", lambda self, index: None)
+        slow = read_document(path)
+
+    def key(document):
+        return [(_CJK_SPACE.sub("", b.text), b.kind, b.page, b.table, b.row, b.col) for b in document.blocks]
+
+    return key(fast), key(slow), fast, slow
+
+
+@pytest.mark.parametrize("style", [
+    {}, {"mixed_fonts": True}, {"char_space": 3.5}, {"bold_offset": 0.4}, {"font_size": 9}, {"rotation": 90},
+    {"rotation": 180}, {"header": "东城区住房和城乡建设局", "footer": "第{page}页 共{pages}页"},
+], ids=["plain", "mixed-fonts", "char-space", "fake-bold", "small", "rot90", "rot180", "header-footer"])
+def test_pdfium_fast_path_matches_pdfminer(tmp_path, monkeypatch, style):
+    pages = report_pages(4, seed=5)
+    pages[1] = pages[1][:5] + ["Phase 2: 15 communities, 3,200 households."] + pages[1][5:]
+    path = make_pdf(tmp_path / "e.pdf", pages, embed_font=True, **style)
+    taken = _pdfium_pages(monkeypatch)
+    fast, slow, document, _ = _blocks_both_ways(path, monkeypatch)
+    assert taken[:4] == [True] * 4  # every page went through PDFium
+    assert fast == slow
+    expected = [line.strip("\u3000") for page in pages for line in page]
+    assert [_CJK_SPACE.sub("", b.text) for b in document.blocks if b.kind == "line"] == expected
+
+
+def test_pdfium_fast_path_leaves_tables_and_unembedded_fonts_to_pdfminer(tmp_path, monkeypatch):
+    rows = [["小区名称", "户数", "面积（万平方米）"], ["金亭花苑", "2350", "15.82"], ["幸福里", "1,200", "2,013.19"]]
+    path = make_pdf(tmp_path / "t.pdf", [["表1 改造项目", rows, "表后正文一行。"], PAGE2], embed_font=True)
+    taken = _pdfium_pages(monkeypatch)
+    document = read_document(path)
+    assert taken == [False, True]  # the ruled table's page is pdfminer's, the plain page PDFium's
+    assert document.tables[0].rows == rows
+    assert texts(document, "line") == ["表1 改造项目", "表后正文一行。"] + PAGE2
+
+    taken.clear()
+    plain = make_pdf(tmp_path / "s.pdf", [PAGE1, PAGE2], mixed_fonts=True)  # STSong-Light, not embedded
+    assert texts(read_document(plain)) == PAGE1 + PAGE2
+    assert taken == [False, False]
+
+
+def test_pdfium_fast_path_report_figures(tmp_path, monkeypatch):
+    path = make_report_pdf(tmp_path / "r.pdf", 6, seed=2, table_every=3, embed_font=True, mixed_fonts=True)
+    fast, slow, document, _ = _blocks_both_ways(path, monkeypatch)
+    assert fast == slow
+    assert document.pages == 6 and len(document.tables) == 2
