@@ -218,6 +218,29 @@ def eval_problems(data: Path, folds: int, as_json: bool) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_eval(result))
 
 
+@eval_group.command(name="problem-reports")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("corpora/problems_eval"), show_default=True,
+              help="整篇报告问题评测集目录（含 reports/ 与 annotations/）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出评测结果。")
+@click.option("--verbose", "-v", is_flag=True, help="逐条列出漏报、误报、类别错误和阶段错误。")
+def eval_problem_reports(corpus: Path, as_json: bool, verbose: bool) -> None:
+    """评测整篇报告上的问题识别：识别精确率/召回率/F1、首选类别准确率、类别宏平均 F1、阶段准确率，
+    以及按文体、按报告的识别 F1。
+
+    \b
+    示例：
+        analyzer eval problem-reports --corpus corpora/problems_eval --verbose
+    """
+    from .evaluate import evaluate_problem_reports, format_problem_report_scores
+
+    result = evaluate_problem_reports(corpus)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_problem_report_scores(result, verbose=verbose))
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m analyzer`
     cli(prog_name="analyzer")
 
