@@ -174,10 +174,14 @@ def _error_result(path: Path, kind: str, message: str) -> dict[str, Any]:
                       error=ErrorInfo(kind, message)).to_dict()
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
+def _write_json(path: Path, data: dict[str, Any], *, pretty: bool = False) -> None:
+    """Write ``data`` atomically. Per-file documents and flags.json are written compact: the json
+    module's C encoder only runs without ``indent`` (6x faster on a 150 KB document)."""
     tmp = path.with_name(path.name + ".tmp")
+    text = json.dumps(data, ensure_ascii=False, indent=1) if pretty else \
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
+        fh.write(text)
     os.replace(tmp, path)
 
 
@@ -346,12 +350,12 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
     from .summary import summarize
 
     problem_summary = summarize(docs)
-    _write_json(out / "summary.json", problem_summary)
+    _write_json(out / "summary.json", problem_summary, pretty=True)
     if outputs:
         _write_reports(out, docs, summary, batch_flags + ledger_only, rows, problem_summary)
     summary.seconds = time.monotonic() - clock
     summary.finished = datetime.now().isoformat(timespec="seconds")
-    _write_json(out / "run.json", summary.to_dict())
+    _write_json(out / "run.json", summary.to_dict(), pretty=True)
     store.finish_run(run_id, summary.to_dict())
     store.close()
     return summary
