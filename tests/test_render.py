@@ -268,6 +268,43 @@ def test_control_characters_do_not_break_the_workbook(tmp_path):
     assert openpyxl.load_workbook(path)["问题线索"]["E2"].value == "户数不符"
 
 
+def test_cells_keep_their_column_format_and_rows_grow_for_wrapped_text(workbook):
+    ws = workbook["提取数据"]
+    header = [c.value for c in ws[1]]
+    raw, number = header.index("原文") + 1, header.index("页码") + 1
+    wrapped = [ws.cell(row=r, column=raw) for r in range(2, min(ws.max_row, 200) + 1)]
+    assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for c in wrapped if c.value)
+    pages = [ws.cell(row=r, column=number) for r in range(2, min(ws.max_row, 200) + 1)]
+    assert all(c.number_format == "0" and not c.alignment.wrap_text for c in pages if c.value is not None)
+    flags = workbook["问题线索"]
+    long_rows = [r for r in range(2, flags.max_row + 1) if len(str(flags.cell(row=r, column=5).value or "")) > 120]
+    assert long_rows and all((flags.row_dimensions[r].height or 0) >= 30 for r in long_rows)
+
+
+def test_workbook_written_in_a_second_process_is_the_same(run, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    paths = write_outputs(tmp_path, run.docs, batch_flags=run.batch, ledger_rows=run.rows, parallel=True)
+    assert {k: p.name for k, p in paths.items()} == OUTPUT_NAMES
+    ours, theirs = openpyxl.load_workbook(paths["xlsx"]), openpyxl.load_workbook(run.paths["xlsx"])
+    assert ours.sheetnames == theirs.sheetnames
+    for name in ours.sheetnames:
+        assert list(ours[name].values) == list(theirs[name].values), name
+
+
+def test_a_failing_workbook_process_costs_only_the_workbook(run, tmp_path, monkeypatch):
+    from analyzer.render import OutputError
+
+    def broken(*args, **kwargs):
+        raise ValueError("测试用的写入错误")
+
+    monkeypatch.setattr("analyzer.render.excel.render_workbook", broken)
+    with pytest.raises(OutputError) as info:
+        write_outputs(tmp_path, run.docs, batch_flags=run.batch, ledger_rows=run.rows, parallel=True)
+    assert "核查结果.xlsx" in info.value.message and "测试用的写入错误" in info.value.message
+    assert sorted(info.value.written) == ["docx", "html"]
+    assert not (tmp_path / OUTPUT_NAMES["xlsx"]).exists()
+
+
 # ---------------------------------------------------------------------------
 # 问题汇总报告.docx
 # ---------------------------------------------------------------------------

@@ -14,6 +14,8 @@ Example:
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -54,12 +56,52 @@ def _write_one(render: Callable[[Path], Path], path: Path) -> Path:
         return render(alt)
 
 
+# With at least this many documents the workbook (the slowest output) is written by a forked process
+# while this one writes the Word and HTML files: 300 files take ~7 s for the workbook, ~4 s for the others.
+PARALLEL_MIN_DOCUMENTS = 50
+
+
+def _fork_one(render: Callable[[Path], Path], path: Path) -> Callable[[], Path]:
+    """Run ``_write_one(render, path)`` in a forked child; return a function that waits for it and
+    gives its path or raises its error. Without fork (Windows) it runs here, at once."""
+    if not hasattr(os, "fork"):
+        result = _write_one(render, path)
+        return lambda: result
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            send.send(("ok", str(_write_one(render, path))))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
+
+    process = ctx.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+
+    def wait() -> Path:
+        try:
+            status, value = receive.recv()
+        except EOFError:
+            status, value = "error", "写入进程意外退出"
+        finally:
+            process.join()
+        if status != "ok":
+            raise RuntimeError(value)
+        return Path(value)
+
+    return wait
+
+
 def write_outputs(out_dir: Path, documents: list[dict[str, Any]], *, summary: dict | None = None,
-                  batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None) -> dict[str, Path]:
+                  batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None,
+                  parallel: bool | None = None) -> dict[str, Path]:
     """Write 核查结果.xlsx, 问题汇总报告.docx and 报告.html into ``out_dir``; return {"xlsx"|"docx"|"html": path}.
 
     Every renderer runs even if another fails; failures are raised together afterwards as
-    :class:`OutputError` (with the paths that were written).
+    :class:`OutputError` (with the paths that were written). ``parallel`` (default: from
+    PARALLEL_MIN_DOCUMENTS documents on) writes the workbook in a second process meanwhile.
     """
     from .docx import render_summary_docx
     from .excel import render_workbook
@@ -74,11 +116,18 @@ def write_outputs(out_dir: Path, documents: list[dict[str, Any]], *, summary: di
         "html": lambda p: render_html(documents, p, summary=summary, batch_flags=batch_flags,
                                       ledger_rows=ledger_rows),
     }
+    if parallel is None:
+        parallel = len(documents) >= PARALLEL_MIN_DOCUMENTS
+    pending: dict[str, Callable[[], Path]] = {}
+    if parallel:
+        pending["xlsx"] = _fork_one(jobs.pop("xlsx"), out_dir / OUTPUT_NAMES["xlsx"])
     written: dict[str, Path] = {}
     failed: list[str] = []
     for key, render in jobs.items():
+        pending[key] = lambda render=render, key=key: _write_one(render, out_dir / OUTPUT_NAMES[key])
+    for key in OUTPUT_NAMES:
         try:
-            written[key] = _write_one(render, out_dir / OUTPUT_NAMES[key])
+            written[key] = pending[key]()
         except Exception as exc:  # one broken output must not cost the others
             logger.exception("写入 %s 失败", OUTPUT_NAMES[key])
             failed.append(f"{OUTPUT_NAMES[key]}：{exc}")
