@@ -160,36 +160,26 @@ def _t2s_table() -> tuple[dict[int, str], frozenset[str]]:
 # ---------------------------------------------------------------------------
 
 
+_WIDTH_TABLE = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                                   *range(0xFF41, 0xFF5B)]}
+_WIDTH_TABLE.update({ord(ch): ord(ch) - 0xFEE0 for ch in "．％＋－／＝＜＞＃＆＊＿"})
+_WIDTH_TABLE.update({ord(ch): " " for ch in SPACES[1:]})
+
+
 def _fold_width(text: str) -> str:
-    """Full-width ASCII → ASCII for digits, letters and number symbols; one char for one char."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            out.append(chr(code - 0xFEE0))
-        elif ch in "．％＋－／＝＜＞＃＆＊＿":
-            out.append(chr(code - 0xFEE0))
-        elif ch in SPACES[1:]:
-            out.append(" ")
-        elif ch == "\t":
-            out.append("\t")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Full-width ASCII → ASCII for digits, letters and number symbols, odd spaces → " "; one char
+    for one char (``str.translate``)."""
+    return text.translate(_WIDTH_TABLE)
 
 
 _ASCII_PUNCT = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
-_DIGIT_SEP = re.compile(r"(?<=\d)[,:](?=\d)")
+# Prose punctuation, but not the comma and colon inside ``1,234`` and ``10:30``.
+_PROSE_PUNCT = re.compile(r"[;()?!]|(?<!\d)[,:]|[,:](?!\d)")
 
 
 def _chinese_punct(text: str) -> str:
     """Write prose punctuation in its Chinese form; keep ``1,234`` and ``10:30`` as they are."""
-    keep = {m.start() for m in _DIGIT_SEP.finditer(text)}
-    chars = list(text)
-    for i, ch in enumerate(chars):
-        if ch in _ASCII_PUNCT and i not in keep:
-            chars[i] = _ASCII_PUNCT[ch]
-    return "".join(chars)
+    return _PROSE_PUNCT.sub(lambda m: _ASCII_PUNCT[m.group()], text)
 
 
 def is_traditional(text: str) -> bool:
