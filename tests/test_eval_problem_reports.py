@@ -156,3 +156,15 @@ def test_validator_rejects_unknown_codes_and_phases(tmp_path):
     proc = subprocess.run([sys.executable, str(EVAL_SET / "validate.py"), str(corpus)],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 1 and "'money'" in proc.stdout and "'during'" in proc.stdout
+
+
+def test_the_held_out_test_set_validates():
+    """corpora/problems_test is the held-out test set (nobody tunes on it); here only its consistency is checked."""
+    test_set = ROOT / "corpora" / "problems_test"
+    proc = subprocess.run([sys.executable, str(test_set / "validate.py")], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "校验通过" in proc.stdout
+    first = proc.stdout.splitlines()[0]
+    assert "报告 20 篇" in first
+    assert int(first.split("标注问题")[1].split("个")[0]) >= 200
