@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .spans import DisjointSpans
+
 _CN = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
 YEAR = r"(?:19[4-9]\d|20\d\d|[〇零一二三四五六七八九]{4})"
 MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
@@ -115,15 +117,13 @@ def _decade(m: re.Match) -> list[str] | None:
 
 def find_dates(text: str, report_date: str | None = None) -> list[DateMention]:
     """Every date mention of ``text``, left to right, non-overlapping (longest pattern first)."""
-    taken: list[tuple[int, int]] = []
+    taken = DisjointSpans()
     found: list[tuple[int, int, str, re.Match]] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            taken.append((s, e))
-            found.append((s, e, kind, m))
+            if taken.add_if_free(s, e):
+                found.append((s, e, kind, m))
     found.sort(key=lambda f: f[0])
 
     report_year = int(report_date[:4]) if report_date else None

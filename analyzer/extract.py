@@ -24,6 +24,7 @@ from functools import lru_cache
 from .dates import DateMention, find_dates
 from .normalize import load_toml
 from .numbers import Quantity, find_placeholders, find_quantities, parse_number
+from .spans import SpanSet
 from .types import Fact, Placeholder, Report
 
 APPROX_CANON = {"约": "约", "近": "近", "余": "余", "多": "多", "超过": "超过", "超": "超过", "逾": "余",
@@ -688,12 +689,12 @@ _OTHER_COUNTED = ("停车位", "车位", "充电桩", "路灯", "电梯", "楼�
                   "垃圾", "设施", "场所", "活动室", "街道", "社区", "部门", "问题", "方案")
 
 
-def _bare_counts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
+def _bare_counts(text: str, taken: SpanSet) -> list[Fact]:
     out = []
     for m in _BARE_COUNT.finditer(text):
         group = "n" if m.group("n") else ("n2" if m.group("n2") else "n3")
         s, e = m.start(group), m.end()
-        if any(s < te and ts < e for ts, te in taken):
+        if taken.overlaps(s, e):
             continue
         sent_start, _ = _sentence_bounds(text, s)
         prev_start, _ = _sentence_bounds(text, max(0, sent_start - 2))  # the sentence before, too
@@ -712,9 +713,7 @@ def extract_facts(report: Report) -> tuple[list[Fact], list[Placeholder]]:
     """Facts and placeholders of one report (offsets into ``report.text``)."""
     text = report.text
     tables = _table_blocks(text)
-
-    def in_table(pos: int) -> bool:
-        return any(s <= pos < e for s, e in tables)
+    in_table = SpanSet(tables).contains
 
     names = find_communities(text)
     ctx = _Context(report, names, _main_community(report, names))
@@ -727,8 +726,9 @@ def extract_facts(report: Report) -> tuple[list[Fact], list[Placeholder]]:
 
     quantities = [q for q in find_quantities(text) if not in_table(q.start)]
     taken = [(q.start, q.end) for q in quantities] + held
+    taken_set = SpanSet(taken)
     dates = [d for d in find_dates(text, report.date)
-             if not in_table(d.start) and not any(d.start < te and ts < d.end for ts, te in taken)]
+             if not in_table(d.start) and not taken_set.overlaps(d.start, d.end)]
 
     setters = _scope_setters(text, dates)
     for s, e in tables:  # a table takes the scope of the paragraph just above it
@@ -739,7 +739,7 @@ def extract_facts(report: Report) -> tuple[list[Fact], list[Placeholder]]:
         for fact in facts:
             if s <= fact.start < e and fact.type != "date" and fact.scope is None:
                 fact.scope = scope
-    for fact in _bare_counts(text, taken + [(d.start, d.end) for d in dates] + tables):
+    for fact in _bare_counts(text, SpanSet(taken + [(d.start, d.end) for d in dates] + tables)):
         fact.status = _status(text, fact.start, fact.end)
         fact.subject = "aggregate"
         fact.scope = _scope(text, fact.start, setters)
