@@ -599,9 +599,27 @@ def normalize_name(name: str) -> str:
     return _SUFFIX.sub("", name) or name
 
 
+MAX_CONFLICT_EVIDENCE = 12  # files quoted in one cross_doc_conflict flag (the rest are counted)
+
+
+def _value_class(f: FactD) -> tuple | None:
+    """Facts of one class never differ from each other (``_differs``): the same interval, or for a
+    date the same year. None: not comparable."""
+    if f["type"] == "date":
+        key = _date_key(f["value"])
+        return ("year", key[:4]) if key else None
+    iv = interval(f)
+    return (iv.lo, iv.hi) if iv else None
+
+
 def check_batch(docs: list[Doc]) -> list[dict]:
-    """The same community given different figures by two files of the batch (cross_doc_conflict)."""
-    seen: dict[tuple, list[tuple[Doc, dict, FactD]]] = defaultdict(list)
+    """The same community given different figures by two files of the batch (cross_doc_conflict).
+
+    Facts about one community and field are grouped by value first, and only the distinct values
+    are compared: a batch holding many copies of the same report costs linear time and gives one
+    flag per pair of differing values, naming every file on each side (up to MAX_CONFLICT_EVIDENCE).
+    """
+    seen: dict[tuple, dict[tuple, list[tuple[Doc, dict, FactD]]]] = defaultdict(dict)
     for doc in docs:
         if doc.get("status") != "ok":
             continue
@@ -611,21 +629,42 @@ def check_batch(docs: list[Doc]) -> list[dict]:
                 key = _field_key(f, report["text"])
                 if subject == "aggregate" or key is None or f.get("status") in ("started", "completed"):
                     continue
-                seen[(normalize_name(subject), *key)].append((doc, report, f))
+                value = _value_class(f)
+                if value is not None:
+                    seen[(normalize_name(subject), *key)].setdefault(value, []).append((doc, report, f))
     out = []
-    for (name, *key), items in seen.items():
+    for (name, *key), by_value in seen.items():
+        groups = list(by_value.values())
         reported: set[tuple] = set()
-        for i, (doc_a, rep_a, fa) in enumerate(items):
-            for doc_b, rep_b, fb in items[i + 1:]:
-                if doc_a["file"] == doc_b["file"] or not _differs(fa, fb):
+        for i, side_a in enumerate(groups):
+            for side_b in groups[i + 1:]:
+                if not _differs(side_a[0][2], side_b[0][2]):
                     continue
-                pair = (doc_a["file"], doc_b["file"])
-                if pair in reported:
+                pair = next(((a, b) for a in side_a for b in side_b if a[0]["file"] != b[0]["file"]), None)
+                if pair is None:
+                    continue  # one file on both sides: an intra-report matter
+                (doc_a, rep_a, fa), (doc_b, rep_b, fb) = pair
+                if (doc_a["file"], doc_b["file"]) in reported:
                     continue
-                reported.add(pair)
-                out.append(flag(
-                    "cross_doc_conflict", "warning", fa["type"] if key[0] != "built" else "built_year",
-                    f"不同报告对 {fa['subject']} 的{_field_label(tuple(key))}说法不一：{_fmt(fa)}（{where(doc_a, rep_a, fa)}）"
-                    f"与 {_fmt(fb)}（{where(doc_b, rep_b, fb)}）。",
-                    [evidence(doc_a, rep_a, fa), evidence(doc_b, rep_b, fb)]))
+                reported.add((doc_a["file"], doc_b["file"]))
+                message = (f"不同报告对 {fa['subject']} 的{_field_label(tuple(key))}说法不一：{_fmt(fa)}（{where(doc_a, rep_a, fa)}）"
+                           f"与 {_fmt(fb)}（{where(doc_b, rep_b, fb)}）。")
+                others_a = _other_files(side_a, {doc_a["file"], doc_b["file"]})
+                others_b = _other_files(side_b, {doc_a["file"], doc_b["file"]})
+                if others_a or others_b:
+                    message += f"另有 {len(others_a)} 个文件与前者相同、{len(others_b)} 个文件与后者相同。"
+                extra = [evidence(d, r, f) for d, r, f in (others_a + others_b)[:MAX_CONFLICT_EVIDENCE - 2]]
+                out.append(flag("cross_doc_conflict", "warning", fa["type"] if key[0] != "built" else "built_year",
+                                message, [evidence(doc_a, rep_a, fa), evidence(doc_b, rep_b, fb), *extra]))
+    return out
+
+
+def _other_files(side: list[tuple[Doc, dict, FactD]], exclude: set[str]) -> list[tuple[Doc, dict, FactD]]:
+    """The first fact of each further file on one side of a conflict."""
+    seen = set(exclude)
+    out = []
+    for item in side:
+        if item[0]["file"] not in seen:
+            seen.add(item[0]["file"])
+            out.append(item)
     return out

@@ -211,31 +211,32 @@ def communities_of(problem: dict, report: dict, names: list[str]) -> list[str]:
 def representatives(texts: list[str], k: int = REPRESENTATIVES, lam: float = MMR_LAMBDA) -> list[tuple[int, float]]:
     """Indices (with centrality) of ``k`` representative texts: MMR over TF-IDF cosine similarity.
 
-    Deterministic: ties go to the earlier text.
+    Deterministic: ties go to the earlier text. Linear in the number of texts: a text's centrality
+    (its mean similarity to the others) is its dot product with the sum of all rows, and MMR only
+    needs the similarities to the ``k`` texts chosen (never the n x n matrix, which a batch of
+    thousands of clauses in one category could not hold).
 
     >>> representatives(["路面坑洼不平", "小区路面坑洼", "停车位严重不足", "路面破损坑洼"], k=2)
     [(0, 0.2387), (3, 0.209)]
     """
     if not texts:
         return []
-    feat = Featurizer(ngram_min=1, ngram_max=3, min_df=1, max_features=50000).fit(texts)
-    X = feat.transform(texts)
-    sim = np.asarray((X @ X.T).todense())
     n = len(texts)
     if n == 1:
         return [(0, 1.0)]
-    centrality = (sim.sum(axis=1) - np.diag(sim)) / (n - 1)
+    feat = Featurizer(ngram_min=1, ngram_max=3, min_df=1, max_features=50000).fit(texts)
+    X = feat.transform(texts).tocsr()
+    total = np.asarray(X.sum(axis=0)).ravel()
+    own = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    centrality = (X @ total - own) / (n - 1)
+    redundancy = np.zeros(n)
     chosen: list[int] = []
     while len(chosen) < min(k, n):
-        best, best_score = -1, -np.inf
-        for i in range(n):
-            if i in chosen:
-                continue
-            redundancy = max((sim[i, j] for j in chosen), default=0.0)
-            score = lam * centrality[i] - (1 - lam) * redundancy
-            if score > best_score + 1e-12:
-                best, best_score = i, score
+        score = lam * centrality - (1 - lam) * redundancy
+        score[chosen] = -np.inf
+        best = int(np.flatnonzero(score >= score.max() - 1e-12)[0])
         chosen.append(best)
+        redundancy = np.maximum(redundancy, np.asarray((X @ X[best].T).todense()).ravel())
     return [(i, round(float(centrality[i]), 4)) for i in chosen]
 
 

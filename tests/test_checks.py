@@ -79,10 +79,21 @@ def test_cross_document_conflict_names_both_files():
     b = doc_of("文昌社区说明报告\n其中纺织厂家属院9栋楼321户，是辖区最大的小区。", "b.txt")
     c = doc_of("另一份汇报\n纺织厂家属院共有居民312户。", "c.docx")
     flags = check_batch([a, b, c])
-    assert [f["kind"] for f in flags] == ["cross_doc_conflict", "cross_doc_conflict"]
-    files = sorted(tuple(sorted(e["file"] for e in f["evidence"])) for f in flags)
-    assert files == [("a.pdf", "b.txt"), ("b.txt", "c.docx")]
-    assert all("312户" in f["message"] and "321户" in f["message"] for f in flags)
+    assert [f["kind"] for f in flags] == ["cross_doc_conflict"]  # one flag per pair of differing values
+    assert [e["file"] for e in flags[0]["evidence"]] == ["a.pdf", "b.txt", "c.docx"]
+    assert "312户" in flags[0]["message"] and "321户" in flags[0]["message"]
+    assert "另有 1 个文件与前者相同、0 个文件与后者相同" in flags[0]["message"]
+
+
+def test_many_copies_of_a_report_give_one_conflict_flag():
+    copies = [doc_of("东城区情况汇报\n纺织厂家属院共有住宅楼9栋、居民312户。", f"copy{i:03d}.pdf") for i in range(300)]
+    odd = doc_of("文昌社区说明报告\n其中纺织厂家属院9栋楼321户，是辖区最大的小区。", "b.txt")
+    flags = check_batch(copies + [odd] + copies[:5])
+    assert len(flags) == 1
+    files = [e["file"] for e in flags[0]["evidence"]]
+    assert files[:2] == ["copy000.pdf", "b.txt"] and len(files) == 12 and len(set(files)) == 12
+    assert "另有 299 个文件与前者相同" in flags[0]["message"]
+    assert check_batch(copies) == []  # identical copies agree
 
 
 def test_eval_set_meets_the_targets():
