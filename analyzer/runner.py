@@ -174,6 +174,21 @@ def _error_result(path: Path, kind: str, message: str) -> dict[str, Any]:
                       error=ErrorInfo(kind, message)).to_dict()
 
 
+def _as_copy(data: dict[str, Any], original: str, name: str) -> dict[str, Any]:
+    """The result of file ``original`` given to ``name``, a file with the same content: its flags
+    name ``name`` in their evidence and messages, and a warning says whose result it is."""
+    copy = json.loads(json.dumps(data, ensure_ascii=False))
+    copy["file"] = name
+    copy["warnings"] = [w for w in copy.get("warnings") or [] if not w.startswith("以下文件与本文件内容完全相同")]
+    copy["warnings"].append(f"本文件与 {original} 内容完全相同，结果沿用对该文件的分析（可能是重复报送）。")
+    for f in copy.get("flags") or []:
+        f["message"] = f.get("message", "").replace(f"《{original}》", f"《{name}》")
+        for e in f.get("evidence") or []:
+            if e.get("file") == original:
+                e["file"] = name
+    return copy
+
+
 def _write_json(path: Path, data: dict[str, Any], *, pretty: bool = False) -> None:
     """Write ``data`` atomically. Per-file documents and flags.json are written compact: the json
     module's C encoder only runs without ``indent`` (6x faster on a 150 KB document)."""
@@ -290,15 +305,33 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
         if progress:
             progress(summary, files[index].name)
 
+    def record_with_copies(index: int, data: dict[str, Any]) -> None:
+        """Record a worker's result, and the same result for every file with identical content."""
+        same = copies.pop(index, [])
+        if same:
+            data.setdefault("warnings", []).append(
+                f"以下文件与本文件内容完全相同（重复报送），只分析了一次：{'、'.join(files[j].name for j in same)}。")
+        record(index, data)
+        for j in same:
+            record(j, _as_copy(data, files[index].name, files[j].name))
+
     ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
     queue = []
+    first_of: dict[str, int] = {}  # content hash -> the file of the batch analysed for it
+    copies: dict[int, list[int]] = {}  # that file -> later files with the same content
     for index, path in enumerate(files):
-        cached = None if force else store.is_done(sha256_of(path), __version__)
-        if cached is None:
-            queue.append((index, path))
-        else:
+        digest = sha256_of(path)
+        cached = None if force else store.is_done(digest, __version__)
+        if cached is not None:
             summary.skipped += 1
+            if cached.get("file") not in (None, path.name):  # stored under another name (a copy, a rename)
+                cached = _as_copy(cached, cached["file"], path.name)
             record(index, cached, reused=True)
+        elif digest in first_of:
+            copies.setdefault(first_of[digest], []).append(index)
+        else:
+            first_of[digest] = index
+            queue.append((index, path))
     queue.reverse()
     slots = [_Slot(ctx, memory_mb, timeout) for _ in range(jobs)] if files else []
     try:
@@ -316,14 +349,14 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
                 replace = False
                 if slot.conn in ready:
                     try:
-                        record(index, slot.conn.recv())
+                        record_with_copies(index, slot.conn.recv())
                     except (EOFError, OSError):
-                        record(index, _error_result(path, "unreadable",
-                                                    "处理该文件的进程意外退出（可能是文件损坏或内存不足），已跳过该文件。"))
+                        record_with_copies(index, _error_result(
+                            path, "unreadable", "处理该文件的进程意外退出（可能是文件损坏或内存不足），已跳过该文件。"))
                         replace = True
                 elif now - slot.started > timeout:
-                    record(index, _error_result(path, "timeout",
-                                                f"处理时间超过 {timeout:g} 秒的上限，已中止。文件可能过大或结构异常。"))
+                    record_with_copies(index, _error_result(
+                        path, "timeout", f"处理时间超过 {timeout:g} 秒的上限，已中止。文件可能过大或结构异常。"))
                     replace = True
                 else:
                     continue

@@ -58,10 +58,10 @@ def test_hanging_and_crashing_files_are_cut_off_and_recorded(tmp_path, monkeypat
     monkeypatch.setattr(runner, "analyze_file", _misbehaving)
     src = tmp_path / "in"
     src.mkdir()
-    for i in range(4):
-        _write(src / f"ok{i}.txt", REPORT)
-    _write(src / "hang.txt", REPORT)
-    _write(src / "crash.txt", REPORT)
+    for i in range(4):  # different contents: identical files would be analysed only once
+        _write(src / f"ok{i}.txt", REPORT + f"附件{i}\n")
+    _write(src / "hang.txt", REPORT + "附件5\n")
+    _write(src / "crash.txt", REPORT + "附件6\n")
     started = time.monotonic()
     summary = runner.analyze_batch([src], tmp_path / "out", jobs=2, timeout=2)
     assert time.monotonic() - started < 30
@@ -88,3 +88,34 @@ def test_named_unsupported_file_gets_an_error_record(tmp_path):
     f.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
     summary = runner.analyze_batch([f], tmp_path / "out", jobs=1)
     assert summary.failed == 1 and summary.errors[0]["kind"] == "unsupported"
+
+
+def test_identical_files_are_analysed_once_and_named_as_copies(tmp_path, monkeypatch):
+    log = tmp_path / "calls.txt"
+
+    def counting(path):  # runs in the worker processes: count through a file
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(os.path.basename(str(path)) + "\n")
+        return real_analyze_file(path)
+
+    monkeypatch.setattr(runner, "analyze_file", counting)
+    src = tmp_path / "in"
+    src.mkdir()
+    planted = REPORT.replace("涉及居民2350户。", "涉及居民2350户，其中已完工15个，完工率125%。")
+    for name in ("东城区汇报.txt", "东城区汇报（重复）.txt", "再次报送.txt"):
+        _write(src / name, planted)
+    _write(src / "另一份.txt", REPORT.replace("2350", "2400"))
+    out = tmp_path / "out"
+    summary = runner.analyze_batch([src], out, jobs=1)
+    assert summary.ok == 4
+    calls = log.read_text(encoding="utf-8").split()
+    assert sorted(calls) == ["东城区汇报.txt", "另一份.txt"]  # the two copies were not analysed again
+    docs = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (out / "documents").iterdir()}
+    original, copy = docs["东城区汇报.txt.json"], docs["再次报送.txt.json"]
+    validate_document(copy)
+    assert copy["file"] == "再次报送.txt" and copy["reports"] == original["reports"]
+    assert any("东城区汇报（重复）.txt、再次报送.txt" in w for w in original["warnings"])
+    assert any("与 东城区汇报.txt 内容完全相同" in w for w in copy["warnings"])
+    own = [f for f in copy["flags"] if f["kind"] != "cross_doc_conflict"]
+    assert own and all(e["file"] == "再次报送.txt" for f in own for e in f["evidence"])
+    assert all("东城区汇报.txt" not in f["message"] for f in own)
