@@ -168,3 +168,15 @@ def test_the_held_out_test_set_validates():
     first = proc.stdout.splitlines()[0]
     assert "报告 20 篇" in first
     assert int(first.split("标注问题")[1].split("个")[0]) >= 200
+
+
+def test_the_final_held_out_set_validates():
+    """corpora/problems_final is the FINAL held-out set (evaluated once at the end); only its consistency is checked."""
+    final_set = ROOT / "corpora" / "problems_final"
+    proc = subprocess.run([sys.executable, str(final_set / "validate.py")], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "校验通过" in proc.stdout
+    first = proc.stdout.splitlines()[0]
+    assert "报告 18 篇" in first
+    assert 200 <= int(first.split("标注问题")[1].split("个")[0]) <= 280
