@@ -11,7 +11,7 @@
    .docx, read + decode for .txt (one process, one core).
 3. Runs the full ``analyzer run DIR --ledger 台账.xlsx`` (a subprocess, as a user would) with
    ``--jobs 1`` and with ``--jobs N``, sampling every worker's peak memory (VmHWM) from /proc.
-4. With ``--scale10``: the same with the corpus ten times over (copies in ten folders).
+4. With ``--scale10``: the same with a corpus of ten times as many different reports.
 
 Prints the machine, files/s, pages/s, characters/s, peak memory per worker, the floor and the ratio
 end-to-end / floor (target: ≤ 4 at --jobs 1). "Pages" are PDF pages, and for .docx/.txt page
@@ -294,6 +294,25 @@ def measure_floor(files: list[Path]) -> Tally:
     return tally
 
 
+def _floor_chunk(paths: list[str]) -> float:
+    """Worker of ``measure_floor_parallel``: the floor readers over ``paths``, wall seconds."""
+    files = [Path(p) for p in paths]
+    measure_floor(files[:3])  # imports and library initialisation, as in measure_floor
+    started = time.perf_counter()
+    for path in files:
+        FLOOR[path.suffix](path)
+    return time.perf_counter() - started
+
+
+def measure_floor_parallel(files: list[Path], jobs: int) -> float:
+    """Wall time of the floor readers with ``jobs`` processes, files dealt out in turn."""
+    import multiprocessing as mp
+
+    chunks = [[str(f) for f in files[k::jobs]] for k in range(jobs)]
+    with mp.get_context("fork").Pool(jobs) as pool:
+        return max(pool.map(_floor_chunk, chunks))
+
+
 def measure_readers(files: list[Path]) -> Tally:
     """The reader stage alone (``read_document``, one process): what the analyzer pays to read."""
     from analyzer.errors import ReadError
@@ -484,6 +503,9 @@ def main(argv: list[str] | None = None) -> int:
         for suffix, (n, pages, chars, seconds) in sorted(floor.by_format.items()):
             print(rates(f"floor {suffix[1:]}", int(n), pages, int(chars), seconds))
         print(rates("floor (all, 1 process)", floor.files, floor.pages, floor.chars, floor.seconds))
+        floor_jobs = measure_floor_parallel(files, args.jobs) if args.jobs > 1 else floor.seconds
+        if args.jobs > 1:
+            print(rates(f"floor (all, {args.jobs} processes)", floor.files, floor.pages, floor.chars, floor_jobs))
         reading = None
         if not args.no_readers:
             reading = measure_readers(files)
@@ -498,13 +520,14 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run)
             print(rates(f"analyzer run --jobs {jobs}", len(files), floor.pages, floor.chars, run.seconds))
         if args.scale10:
+            # Ten times as many different reports (the same generator, more of it): copies of the
+            # same files would measure the runner's de-duplication of identical content instead.
             big = work / "corpus10"
             shutil.rmtree(big, ignore_errors=True)
-            for k in range(10):
-                (big / f"copy{k:02d}").mkdir(parents=True)
-                for f in files:
-                    os.link(f, big / f"copy{k:02d}" / f.name)
-            run10 = run_analyzer(big, ledger, work / "out10", args.jobs)
+            started = time.perf_counter()
+            ledger10 = make_corpus(big, 10 * args.n, args.seed)
+            print(f"10x corpus: {10 * args.n} reports generated in {time.perf_counter() - started:.1f} s")
+            run10 = run_analyzer(big, ledger10, work / "out10", args.jobs)
             print(rates(f"10x corpus --jobs {args.jobs}", 10 * len(files), 10 * floor.pages, 10 * floor.chars,
                         run10.seconds))
             runs.append(run10)
@@ -522,12 +545,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nreader stage / floor: {reading.seconds / floor.seconds:.1f}x "
                   + ", ".join(f"{s[1:]} {reading.by_format[s][3] / floor.by_format[s][3]:.1f}x"
                               for s in sorted(floor.by_format) if s in reading.by_format))
-        print(f"end-to-end / floor: {one.seconds / floor.seconds:.1f}x at --jobs 1 (target <= 4x)"
-              + (f"; {runs[1].seconds / floor.seconds:.1f}x at --jobs {runs[1].jobs} "
-                 f"(speed-up {one.seconds / runs[1].seconds:.2f}x)" if len(jobs_list) > 1 else ""))
+        print(f"end-to-end / floor: {one.seconds / floor.seconds:.1f}x at --jobs 1 against the 1-process floor "
+              f"(target <= 4x)"
+              + (f"; {runs[1].seconds / floor_jobs:.1f}x at --jobs {runs[1].jobs} against the {runs[1].jobs}-process "
+                 f"floor (speed-up --jobs 1 -> {runs[1].jobs}: {one.seconds / runs[1].seconds:.2f}x, target >= 1.8x)"
+                 if len(jobs_list) > 1 else ""))
         if args.scale10:
             print(f"10x corpus: {run10.seconds:.1f} s = {run10.seconds / runs[-2].seconds:.1f}x the 1x run "
-                  f"at --jobs {args.jobs}")
+                  f"at --jobs {args.jobs} (target <= 10.5x)")
     finally:
         if not args.keep and args.out is None:
             shutil.rmtree(work, ignore_errors=True)
