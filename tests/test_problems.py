@@ -324,3 +324,196 @@ def test_an_unrecognised_difficulties_heading_is_a_problem_context():
             "一是地下管线资料缺失，施工中两次挖断通信光缆。二是小区无物业管理，改造后的设施维护经费没有着落。")
     texts = problem_texts(report_of(text))
     assert len(texts) == 2 and texts[1].startswith("小区无物业管理")
+
+
+# ---------------------------------------------------------------------------
+# Genre handling on whole reports (report-level evaluation set, issue: detection too weak)
+# ---------------------------------------------------------------------------
+
+RECTIFICATION_RESTATED = """关于县审计局审计指出问题整改情况的报告
+县人民政府：
+现将整改情况报告如下：
+一、整改工作总体情况
+审计共指出问题3个，已完成整改2个，正在整改1个。
+二、问题整改情况
+（一）关于“部分项目未按规定实行公开招标”的问题
+整改情况：已对相关责任人进行诫勉谈话，并出台项目招标管理办法。整改状态：已完成。
+（二）关于“工程结算多计工程款35.6万元”的问题
+整改情况：已从施工单位追回多计工程款28.1万元。剩余7.5万元因施工单位已注销，目前仍无法追回。整改状态：正在整改。
+（三）关于“3个小区燃气立管未同步更换”的问题
+整改情况：已协调燃气公司完成1个小区的立管更换，其余2个小区因居民意见不统一，至今尚未开工。整改状态：正在整改。
+三、下一步工作
+我们将举一反三，建立健全长效机制，坚决防止类似问题再次发生。
+"""
+
+
+def test_rectification_report_restated_findings_and_residual_items():
+    texts = problem_texts(report_of(RECTIFICATION_RESTATED))
+    # each item's heading restates the finding
+    assert any("未按规定实行公开招标" in t for t in texts)
+    assert any("多计工程款35.6万元" in t for t in texts)
+    assert any("燃气立管未同步更换" in t for t in texts)
+    # what the 整改情况 leaves unresolved
+    assert any(t.startswith("剩余7.5万元") for t in texts)
+    assert any("至今尚未开工" in t for t in texts)
+    # the fixes themselves and the plan are not problems
+    assert not any(t.startswith(("已对相关责任人", "已从施工单位", "我们将")) for t in texts)
+    assert len(texts) == 5
+
+
+def test_restated_finding_is_not_doubled_when_the_item_has_an_audit_label():
+    # RECTIFICATION states each finding after 审计指出：, so its headings are not counted again
+    texts = problem_texts(report_of(RECTIFICATION))
+    assert len(texts) == 2 and not any(t.startswith("关于") for t in texts)
+
+
+TABLE_REPORT = """石桥镇老旧小区改造情况汇报
+一、基本情况
+全镇纳入今年改造计划的小区4个，情况见下表：
+
+| 小区名称 | 户数 | 改造内容 | 主要问题 |
+| 粮站宿舍 | 84 | 屋面防水、管网更换 | 屋面渗漏、雨污管道堵塞 |
+| 农机厂家属院 | 120 | 外墙整治 | 外墙空鼓脱落，无停车位 |
+| 供电所宿舍 | 36 | 道路硬化 | 无 |
+
+二、下一步打算
+（一）加快推进4个小区改造。
+"""
+
+
+def test_problems_in_a_table_column_named_for_problems():
+    report = report_of(TABLE_REPORT)
+    texts = problem_texts(report)
+    assert {"屋面渗漏", "雨污管道堵塞", "外墙空鼓脱落", "无停车位"} <= set(texts)
+    # the 改造内容 column lists works, "无" is no problem, the header is no problem
+    assert not any("管网更换" in t or "防水" == t or "主要问题" in t for t in texts)
+    assert len(texts) == 4
+
+
+def test_problems_in_a_tab_separated_table_from_a_word_file():
+    text = ("石桥镇老旧小区改造情况汇报\n一、基本情况\n情况见下表：\n小区名称\t户数\t存在的问题（现状）\n"
+            "粮站宿舍\t84\t屋面渗漏；雨污管道堵塞\n二、下一步打算\n（一）加快推进。\n")
+    assert problem_texts(report_of(text)) == ["屋面渗漏", "雨污管道堵塞"]
+
+
+def test_a_table_without_a_problem_column_gives_nothing():
+    text = ("进度通报\n一、总体进展\n各街道进度如下：\n| 街道 | 计划（个） | 开工（个） | 问题数量 |\n"
+            "| 东城街道 | 8 | 6 | 3 |\n| 西城街道 | 5 | 5 | 0 |\n")
+    assert problem_texts(report_of(text)) == []
+
+
+def test_dun_joined_defects_in_a_list_are_separate():
+    text = ("金桥小区改造项目汇报\n一、项目概况\n（一）改造前存在问题\n"
+            "屋顶防水层老化渗漏，楼道墙面污损、扶手松动，雨污管道堵塞，停车位、路灯不足。\n")
+    texts = problem_texts(report_of(text))
+    assert "楼道墙面污损" in texts and "扶手松动" in texts
+    assert "停车位、路灯不足" in texts          # a bare noun shares the predicate after it
+    assert "屋顶防水层老化渗漏" in texts and "雨污管道堵塞" in texts
+
+
+def test_comma_list_after_a_colon_lead_in_of_a_narrative():
+    # no headings (a community's 说明材料); the sentence before the colon only sums the list up
+    text = ("关于金桥小区改造有关情况的说明\n金桥小区建成于1991年，共有住宅楼12栋、居民436户。\n"
+            "“走”进楼栋，摸清需求。改造前，社区入户走访发现小区普遍存在以下情况：屋顶防水层老化渗漏，"
+            "楼道里堆满杂物，下水道经常堵塞，晚上没有路灯。居民最盼望的是“有灯、有路、有车位”。\n")
+    report = report_of(text)
+    problems = find_problems(report)
+    texts = [p.text for p in problems]
+    assert texts == ["屋顶防水层老化渗漏", "楼道里堆满杂物", "下水道经常堵塞", "晚上没有路灯"]
+    assert {p.phase for p in problems} == {"pre_condition"}   # the lead-in says 改造前
+
+
+def test_colon_summary_before_a_list_is_not_a_problem():
+    text = ("东风小区项目汇报\n一、项目概况\n（一）改造前存在问题\n"
+            "小区建成已30余年，长期缺乏维护，基础设施老化严重：屋面渗漏，外墙脱落，路面坑洼不平。"
+            "居民对改造的愿望十分迫切。\n")
+    texts = problem_texts(report_of(text))
+    assert texts == ["屋面渗漏", "外墙脱落", "路面坑洼不平"]
+
+
+def test_rhetorical_question_in_a_speech_is_not_a_problem():
+    text = ("在全县老旧小区改造推进会上的讲话\n同志们：\n"
+            "今年以来，有的乡镇项目推进缓慢，至今还有4个项目没有开工。症结在哪里？根子还是在于少数同志思想上不够重视。"
+            "这些问题为什么长期得不到解决？\n")
+    texts = problem_texts(report_of(text))
+    assert not any("在哪里" in t or "为什么" in t for t in texts)
+    assert any("没有开工" in t for t in texts)
+
+
+def test_headed_problem_item_is_one_problem_with_its_whole_body():
+    text = ("关于老旧小区长效管理的调研报告\n二、存在的主要问题\n"
+            "（一）后续管护跟不上。部分小区改造后无人管理，新装的路灯损坏后无人修复，绿地又被侵占，楼道杂物堆积。\n"
+            "（二）物业费收缴难。已引入物业的小区收缴率不足五成；部分居民以“改造是政府的事”为由拒绝缴费。\n"
+            "三、几点建议\n（一）建立长效管护机制。\n")
+    texts = problem_texts(report_of(text))
+    assert len(texts) == 2
+    assert texts[0].startswith("后续管护跟不上。") and texts[0].endswith("楼道杂物堆积")
+    assert texts[1].startswith("物业费收缴难。") and texts[1].endswith("为由拒绝缴费")
+
+
+def test_numbered_item_without_heading_in_a_problem_section_is_one_problem():
+    text = ("街道自查报告\n二、自查发现的问题\n"
+            "1.工程资料归档不及时，部分隐蔽工程影像资料缺失，监理日志记录不全。\n"
+            "2.个别小区新装单元门禁已损坏，无人维修。\n")
+    texts = problem_texts(report_of(text))
+    assert texts == ["工程资料归档不及时，部分隐蔽工程影像资料缺失，监理日志记录不全", "个别小区新装单元门禁已损坏，无人维修"]
+
+
+def test_headed_item_of_a_speech_is_taken_whole():
+    text = ("在全区老旧小区改造调度会上的讲话\n同志们：\n今天主要调度进度。我看主要有两个方面的问题：\n"
+            "一是资金拨付慢。区里下达的资金，有的街道半年了还没有拨到项目上，施工单位工人工资都发不出来。\n"
+            "二是文明施工差。有的工地渣土不覆盖，有的深夜还在施工，群众投诉不断。\n"
+            "下面我提几点要求。第一，财政局要在月底前把资金拨付到位。\n")
+    texts = problem_texts(report_of(text))
+    assert len(texts) == 2
+    assert texts[0].startswith("资金拨付慢。") and texts[0].endswith("发不出来")
+    assert texts[1].startswith("文明施工差。")
+
+
+def test_a_directive_heading_does_not_swallow_the_problem_after_it():
+    text = ("在全市老旧小区改造推进会上的讲话\n同志们：\n二、聚焦重点任务\n"
+            "第二，要坚持建管并重。改造只是第一步，管好才是长久之计。一些已改造小区无人管理，没过一年楼道又堆满了杂物。\n"
+            "同志们，距离年底只有不到两个月的时间，任务艰巨、时间紧迫。\n")
+    texts = problem_texts(report_of(text))
+    assert texts == ["一些已改造小区无人管理，没过一年楼道又堆满了杂物"]
+
+
+def test_progress_narrative_shortfalls_are_problems_and_progress_is_not():
+    text = ("青石街道老旧小区改造工作进展情况\n一、工作进展\n"
+            "今年列入计划的老旧小区6个，截至10月底已全部开工，完工3个，完成投资2860万元。"
+            "原计划9月底全部完工，受燃气管道迁改影响，完工时间推迟近2个月。\n"
+            "二、主要做法\n（一）坚持问需于民。收集意见建议860余条，全部纳入改造方案。\n"
+            "三、下一步工作计划\n（一）加快施工进度，确保12月底前全部完工。\n")
+    texts = problem_texts(report_of(text))
+    assert texts == ["原计划9月底全部完工，受燃气管道迁改影响，完工时间推迟近2个月"]
+
+
+def test_intro_paragraph_before_numbered_problems_is_not_one():
+    text = ("关于补齐老旧小区充电设施短板的提案\n一、现状及问题\n"
+            "近年来，我市电动自行车保有量快速增长，截至去年底已达210万辆。充电问题已成为居民反映最集中的问题之一。\n"
+            "一是集中充电设施不足。全市已改造老旧小区中建有集中充电棚的不足两成。\n"
+            "二是“飞线充电”屡禁不止。不少居民从楼上拉线给电动自行车充电，火灾隐患突出。\n"
+            "二、建议\n（一）将集中充电设施纳入改造必改内容。\n")
+    report = report_of(text)
+    problems = find_problems(report)
+    texts = [p.text for p in problems]
+    assert len(texts) == 2 and texts[0].startswith("集中充电设施不足") and texts[1].startswith("“飞线充电”屡禁不止")
+    # an item about renovated communities inside a 现状及问题 section is not pre_condition
+    assert problems[0].phase == "post_renovation"
+
+
+def test_problem_item_the_segmenter_reads_as_content_stays_a_problem():
+    text = ("关于老旧小区改造专项督查情况的通报\n二、督查发现的问题\n"
+            "（一）部分项目进度滞后。3个项目合同工期已过，完成工程量不足一半。\n"
+            "（二）文明施工不到位。多个工地未设置围挡，扬尘污染严重。\n"
+            "（三）改造内容落实不到位。个别小区实际施工内容与批复方案不符，雨污分流未实施。\n"
+            "三、工作要求\n（一）各区要对督查发现的问题逐项整改。\n")
+    texts = problem_texts(report_of(text))
+    assert len(texts) == 3 and texts[2].startswith("改造内容落实不到位")
+
+
+def test_seed_part_four_property_management_before_the_list(seed_reports):
+    part4 = seed_reports[3]
+    texts = [p.text for p in part4.problems]
+    assert any("多无物业管理" in t for t in texts)
+    assert "房顶漏水" in texts
