@@ -43,6 +43,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass, field
@@ -728,6 +729,15 @@ def _group_heading(text: str, cl: Clause) -> bool:
 _MARKER_RANK = {"cn": 0, "paren_cn": 1, "shi": 2, "di": 2, "order": 2, "num": 3, "paren_num": 4, "circled": 5}
 
 
+def _zone_at(zones: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    """The zone of a sorted list of (start, end) spans that holds ``pos`` (a binary search)."""
+    i = bisect.bisect_right(zones, (pos, 1 << 62))
+    for z in zones[max(0, i - 2):i]:
+        if z[0] <= pos < z[1]:
+            return z
+    return None
+
+
 def _fix_zones(text: str) -> list[tuple[int, int]]:
     """Spans of the fix part of 整改 items ("整改措施：…", "完成情况：…" up to a problem label or the
     paragraph's end)."""
@@ -953,8 +963,8 @@ def candidates(report: Report) -> list[Candidate]:
             rect_zones.extend(_rectification_zones(text, s.start, s.end))
     # "问题：…" / "审计发现：…" opening a line states a finding wherever it stands (a 整改 report's
     # items may be read as headings of sections of their own); "整改措施：…" / "完成情况：…" the fix
-    label_zones = _rectification_zones(text, 0, len(text))
-    fix_zones = _fix_zones(text)
+    label_zones = sorted(_rectification_zones(text, 0, len(text)))
+    fix_zones = sorted(_fix_zones(text))
     rectification_report = any(s.kind == "rectification" for s in report.sections) \
         or "整改" in text[title[0]:title[1]] or "整改" in (report.title or "")
     findings = [cl.start for cl in clauses if cl.finding]
@@ -1000,21 +1010,26 @@ def candidates(report: Report) -> list[Candidate]:
                 out.append(Candidate(cl, "problem", None))
             if cl.quoted:
                 # what the item reports after the quoted finding is its fix: only a residual counts
-                fix_zones.append((cl.end, _paragraph_end(text, cl.end)))
+                bisect.insort(fix_zones, (cl.end, _paragraph_end(text, cl.end)))
             continue
         if len(_CJK.findall(piece)) < 4 or _section_title(report, cl) or _demand_only(piece) \
                 or c.verdict.search(piece) or c.solved.search(piece) or _group_heading(text, cl):
             continue
-        zone = next(((z0, z1) for z0, z1 in label_zones if z0 <= cl.start < z1), None)
+        zone = _zone_at(label_zones, cl.start)
         if zone and kind not in ("next_steps", "suggestions"):
             # "3.问题：施工现场围挡不连续，渣土未覆盖，扬尘污染明显。": the finding after the label is
             # one problem, as an enumerated item is
             if zone not in zones_done:
                 zones_done.add(zone)
-                last = max((x.end for x in clauses[idx:] if x.start < zone[1] and not x.label), default=cl.end)
+                last = cl.end
+                for x in clauses[idx:]:
+                    if x.start >= zone[1]:
+                        break
+                    if not x.label:
+                        last = max(last, x.end)
                 out.append(Candidate(Clause(cl.start, last, unit=cl.unit), "problem", None))
             continue
-        if any(z0 <= cl.start < z1 for z0, z1 in fix_zones):
+        if _zone_at(fix_zones, cl.start):
             residual = _residual_span(text, cl.start, cl.end)
             if residual:   # "完成情况：已解决194条，其余24条…暂时无法解决"
                 out.append(Candidate(Clause(*residual, unit=cl.unit), "problem", None))

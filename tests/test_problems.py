@@ -517,3 +517,121 @@ def test_seed_part_four_property_management_before_the_list(seed_reports):
     texts = [p.text for p in part4.problems]
     assert any("多无物业管理" in t for t in texts)
     assert "房顶漏水" in texts
+
+
+# ---------------------------------------------------------------------------
+# Generalisation to other authors' phrasing (problems_test used as a second development set)
+# ---------------------------------------------------------------------------
+
+
+def test_comma_list_after_a_background_piece_is_split():
+    # the opening piece dates the buildings; the defects after it are the list
+    t = "这批楼房多数建于上世纪九十年代初，屋顶防水普遍失效，楼道墙皮成片剥落，化粪池经常满溢，路灯大多不亮。"
+    got = clauses(t)
+    assert got[0] == "这批楼房多数建于上世纪九十年代初"
+    assert got[1:] == ["屋顶防水普遍失效", "楼道墙皮成片剥落", "化粪池经常满溢", "路灯大多不亮"]
+
+
+def test_a_dun_list_of_defects_inside_a_longer_sentence_is_split():
+    t = "全镇有老旧小区40个，不少小区屋面渗漏、管线老化、停车困难、缺少活动场所，群众改造呼声很高。"
+    got = clauses(t)
+    for item in ("管线老化", "停车困难", "缺少活动场所"):
+        assert item in got
+    assert not any("呼声" in g and "管线" in g for g in got)
+
+
+def test_spoken_defects_with_an_elaboration_are_separate_problems():
+    t = "楼道的声控灯早就坏了，晚上只能摸黑上楼，单元门的锁也坏了，院里的窨井盖松了。"
+    got = clauses(t)
+    assert got == ["楼道的声控灯早就坏了，晚上只能摸黑上楼", "单元门的锁也坏了", "院里的窨井盖松了"]
+
+
+def test_a_speech_problem_with_its_consequences_stays_whole():
+    t = "有的街道对群众诉求回应不及时，方案公示走过场，甚至引发了集体来访。"
+    assert clauses(t) == ["有的街道对群众诉求回应不及时，方案公示走过场，甚至引发了集体来访"]
+
+
+def test_topic_heading_before_a_colon_groups_the_items_after_it():
+    text = ("关于河湾片区改造情况的汇报\n一、改造前存在的问题\n"
+            "①排水设施：雨水管管径偏小，汛期积水严重；污水井多处塌陷；化粪池长期未清掏。\n"
+            "②道路停车：主干道路面破碎；停车位严重不足。\n")
+    texts = problem_texts(report_of(text))
+    assert any(t.startswith(("排水设施：雨水管管径偏小", "雨水管管径偏小")) for t in texts)
+    assert any(t == "污水井多处塌陷" for t in texts)
+    assert any(t == "化粪池长期未清掏" for t in texts)
+    assert any(t == "停车位严重不足" for t in texts)
+
+
+def test_unnumbered_paragraph_opened_by_a_summary_sentence_is_one_problem():
+    text = ("关于城东街道老旧小区改造工作的汇报\n二、存在的困难\n"
+            "配套资金落实较难。街道今年需配套资金860万元，目前仅到位310万元，两个小区只能压缩改造内容。\n"
+            "专营单位配合不够。供电公司的线路迁改计划迟迟未定，三个小区的道路无法按期封层。\n")
+    texts = problem_texts(report_of(text))
+    assert len(texts) == 2
+    assert texts[0].startswith("配套资金落实较难。") and texts[0].endswith("只能压缩改造内容")
+    assert texts[1].startswith("专营单位配合不够。")
+
+
+def test_problem_and_fix_labels_outside_a_rectification_section():
+    text = ("关于市督查组反馈问题整改情况的报告\n"
+            "1.问题：桂园小区外墙脚手架拆除后未清理，建筑垃圾堆积，影响居民通行。\n"
+            "整改措施：责令施工单位限期清运。\n"
+            "完成情况：已清运建筑垃圾120吨，其余30吨因运输车辆不足，尚未清运完毕，计划本月底前完成。\n"
+            "2.问题：项目资料归档不完整。\n"
+            "整改措施：组织参建单位补齐资料。\n"
+            "完成情况：已全部补齐归档。\n")
+    texts = problem_texts(report_of(text))
+    assert "桂园小区外墙脚手架拆除后未清理，建筑垃圾堆积，影响居民通行" in texts   # one item, whole
+    assert "项目资料归档不完整" in texts
+    residual = [t for t in texts if "尚未清运" in t]
+    assert residual and residual[0].startswith("其余30吨") and "计划" not in residual[0]
+    assert not any(t.startswith(("责令", "已清运", "组织参建", "已全部")) for t in texts)
+
+
+def test_quoted_finding_of_a_rectification_item_is_the_problem():
+    text = ("县城管局关于审计反馈问题整改落实情况的报告\n二、整改落实情况\n"
+            "针对审计指出的“部分小区新增停车位被长期占用”问题，已组织清理地锁46把，设立巡查制度。\n"
+            "针对“维修资金归集率低”问题，已督促4个小区补缴维修资金，仍有2个小区因业委会未成立无法归集。\n")
+    texts = problem_texts(report_of(text))
+    assert "部分小区新增停车位被长期占用" in texts
+    assert "维修资金归集率低" in texts
+    assert any("仍有2个小区" in t for t in texts)
+    assert not any("清理地锁" in t or "已督促" in t for t in texts)
+
+
+def test_quoted_problem_in_a_measure_outside_a_rectification_report_is_not_a_finding():
+    text = ("关于南湖社区老旧小区改造进展的汇报\n一、工作进展\n"
+            "针对居民关心的“晾晒难”问题，新建集中晾晒区3处。\n")
+    assert not any("晾晒难" == t for t in problem_texts(report_of(text)))
+
+
+def test_group_heading_line_over_lower_level_items_is_not_a_problem():
+    text = ("区委巡察组反馈意见（摘要）\n二、巡察发现的主要问题\n"
+            "（一）落实工作责任有差距\n"
+            "一是项目推进迟缓，年度任务完成率仅为62%。\n"
+            "二是对施工单位监管不严，两个项目存在违法分包。\n")
+    texts = problem_texts(report_of(text))
+    assert not any(t.startswith("落实工作责任有差距") for t in texts)
+    assert any("项目推进迟缓" in t for t in texts)
+    assert any("违法分包" in t for t in texts)
+
+
+def test_verdicts_solved_problems_and_accountability_objects_are_not_problems():
+    text = ("关于居民反映问题的核查说明\n一、关于“施工单位拖欠工资”问题\n"
+            "经核查，该问题不属实。施工单位已按月足额发放工资。\n"
+            "二、关于“路面开挖后长期未恢复”问题\n"
+            "经核查，该问题属实。小区东侧道路开挖后因管材未到货，已停工二十余天，雨天泥泞难行。\n")
+    texts = problem_texts(report_of(text))
+    assert not any("属实" in t for t in texts)
+    assert not any(t.startswith("关于") or "拖欠工资" in t for t in texts)
+    assert any("管材未到货" in t for t in texts) and any("泥泞" in t for t in texts)
+
+
+def test_solved_problem_and_accountability_line_are_not_problems():
+    text = ("在全区改造工作推进会上的讲话\n"
+            "三年来，我们改造了120个小区，群众反映多年的“出门难、停车难”问题得到有效缓解。"
+            "对推进不力、弄虚作假的，要严肃追责。有的街道施工组织混乱，材料堆得到处都是。\n")
+    texts = problem_texts(report_of(text))
+    assert not any("缓解" in t for t in texts)
+    assert not any(t.startswith("对推进不力") for t in texts)
+    assert any("施工组织混乱" in t for t in texts)
