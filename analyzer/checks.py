@@ -14,6 +14,7 @@ Ledger checks live in ``ledger_checks.py``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -155,10 +156,16 @@ def flag(kind: str, severity: str, field: str | None, message: str, evidence_lis
 # ---------------------------------------------------------------------------
 
 
+_SENTENCE_END = re.compile("[。！？\n]")
+
+
 def _sentence_of(text: str, pos: int) -> tuple[int, int]:
-    start = max(text.rfind(ch, 0, pos) for ch in "。！？\n") + 1
-    ends = [i for i in (text.find(ch, pos) for ch in "。！？\n") if i >= 0]
-    return start, (min(ends) if ends else len(text))
+    """The sentence around ``pos``. Searches stay inside the paragraph: looking for a "！" that the
+    rest of a long report does not hold would read all of it, for every figure."""
+    para_start, para_end = _paragraph_of(text, pos)
+    start = max(text.rfind(ch, para_start, pos) for ch in "。！？") + 1 or para_start
+    m = _SENTENCE_END.search(text, pos, para_end)
+    return max(start, para_start), (m.start() if m else para_end)
 
 
 def _paragraph_of(text: str, pos: int) -> tuple[int, int]:
@@ -175,7 +182,7 @@ def check_parts(doc: Doc, report: dict) -> list[dict]:
     """其中 parts against their whole: a funding source above the total (part_exceeds_whole), and
     parts that add up to more — or, when the list is complete, to less — than the total (breakdown_sum)."""
     text, out = report["text"], []
-    facts = _numeric(report["facts"])
+    facts = sorted(_numeric(report["facts"]), key=lambda f: f["start"])
     for i, total in enumerate(facts):
         if total["type"] == "investment" and total.get("role") not in ("total", "completed", None):
             continue
@@ -189,8 +196,13 @@ def check_parts(doc: Doc, report: dict) -> list[dict]:
         qi = total["end"] + k
         # the parts: same type, after 其中, in the same paragraph, up to the next sentence end past them
         region_end = _sentence_of(text, qi + 2)[1]
-        parts = [f for f in facts[i + 1:] if f["start"] > qi and f["end"] <= region_end and f["type"] == total["type"]
-                 and f.get("subject") == total.get("subject")]
+        parts = []
+        for f in facts[i + 1:]:  # in text order: stop past the region
+            if f["start"] > region_end:
+                break
+            if f["start"] > qi and f["end"] <= region_end and f["type"] == total["type"] \
+                    and f.get("subject") == total.get("subject"):
+                parts.append(f)
         if is_money_total:
             parts = [f for f in parts if f.get("role") in PART_ROLES]
         else:
@@ -252,12 +264,15 @@ def check_percents(doc: Doc, report: dict) -> list[dict]:
     """A stated rate against the counts it is computed from (percent_mismatch)."""
     text, out = report["text"], []
     facts = report["facts"]
+    numeric = sorted(_numeric(facts), key=lambda f: f["start"])
+    starts = [f["start"] for f in numeric]
     for pct in facts:
         if pct["type"] != "percent" or not isinstance(pct.get("value"), (int, float)) or pct.get("approx"):
             continue
         left = text[max(0, pct["start"] - 12):pct["start"]]
         p_start, _ = _paragraph_of(text, pct["start"])
-        before = [f for f in _numeric(facts) if p_start <= f["start"] < pct["start"] and f["type"] != "percent"]
+        before = [f for f in numeric[bisect_left(starts, p_start):bisect_left(starts, pct["start"])]
+                  if f["type"] != "percent"]
         num = den = None
         for cue, (num_status, den_status) in _RATE_CUES.items():
             if cue in left:
@@ -359,30 +374,33 @@ _ORDER = {"planned": 0, "started": 1, "completed": 2}
 
 
 def check_progress(doc: Doc, report: dict) -> list[dict]:
-    """完工 ≤ 开工 ≤ 计划 for the same kind of count in one paragraph, unless 超额 is stated."""
+    """完工 ≤ 开工 ≤ 计划 for the same kind of count in one paragraph, unless 超额 is stated.
+
+    Counts are grouped by type, subject, scope and paragraph first: only counts of one group are
+    compared, so a long report costs linear time. Pairs come out in the order of the report."""
     text, out = report["text"], []
     counts = [f for f in _numeric(report["facts"]) if f["type"] in ("communities", "households", "buildings")
               and f.get("status") in _ORDER]
-    for i, a in enumerate(counts):
-        for b in counts[i + 1:]:
-            if a["type"] != b["type"] or a.get("subject") != b.get("subject") or a.get("scope") != b.get("scope"):
-                continue
-            if _paragraph_of(text, a["start"]) != _paragraph_of(text, b["start"]):
-                continue
-            lo_f, hi_f = (a, b) if _ORDER[a["status"]] < _ORDER[b["status"]] else (b, a)
-            if _ORDER[lo_f["status"]] == _ORDER[hi_f["status"]]:
-                continue
-            p_start, p_end = _paragraph_of(text, a["start"])
-            if re.search(r"超额|计划外|超出计划|超过计划|新增", text[p_start:p_end]):
-                continue
-            iv_lo, iv_hi = interval(lo_f), interval(hi_f)
-            if iv_lo and iv_hi and iv_hi.lo > iv_lo.hi:
-                out.append(flag(
-                    "progress_exceeds_plan", "warning", hi_f["type"],
-                    f"{_who(hi_f)}{STATUS_LABEL[hi_f['status']]}数 {_fmt(hi_f)}（{where(doc, report, hi_f)}）大于"
-                    f"{STATUS_LABEL[lo_f['status']]}数 {_fmt(lo_f)}（{where(doc, report, lo_f)}），"
-                    f"报告未说明超额完成。",
-                    [evidence(doc, report, hi_f), evidence(doc, report, lo_f)]))
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for k, f in enumerate(counts):
+        groups[(f["type"], f.get("subject"), f.get("scope"), _paragraph_of(text, f["start"]))].append(k)
+    pairs = sorted((i, j) for group in groups.values() for n, i in enumerate(group) for j in group[n + 1:])
+    for i, j in pairs:
+        a, b = counts[i], counts[j]
+        lo_f, hi_f = (a, b) if _ORDER[a["status"]] < _ORDER[b["status"]] else (b, a)
+        if _ORDER[lo_f["status"]] == _ORDER[hi_f["status"]]:
+            continue
+        p_start, p_end = _paragraph_of(text, a["start"])
+        if re.search(r"超额|计划外|超出计划|超过计划|新增", text[p_start:p_end]):
+            continue
+        iv_lo, iv_hi = interval(lo_f), interval(hi_f)
+        if iv_lo and iv_hi and iv_hi.lo > iv_lo.hi:
+            out.append(flag(
+                "progress_exceeds_plan", "warning", hi_f["type"],
+                f"{_who(hi_f)}{STATUS_LABEL[hi_f['status']]}数 {_fmt(hi_f)}（{where(doc, report, hi_f)}）大于"
+                f"{STATUS_LABEL[lo_f['status']]}数 {_fmt(lo_f)}（{where(doc, report, lo_f)}），"
+                f"报告未说明超额完成。",
+                [evidence(doc, report, hi_f), evidence(doc, report, lo_f)]))
     return out
 
 
@@ -407,11 +425,12 @@ def _field_key(f: FactD, text: str | None = None) -> tuple | None:
     return ("area", "building") if f["type"] == "area" else (f["type"],)
 
 
-def _communities_in_sentence(report: dict, f: FactD) -> Any:
-    """The community count stated in the same sentence before a figure ("9个小区共涉及居民…")."""
+def _communities_in_sentence(report: dict, f: FactD, counts: list[FactD]) -> Any:
+    """The community count stated in the same sentence before a figure ("9个小区共涉及居民…");
+    ``counts``: the report's community counts in text order."""
     s_start, _ = _sentence_of(report["text"], f["start"])
-    counts = [c["value"] for c in report["facts"] if c["type"] == "communities" and s_start <= c["start"] < f["start"]]
-    return counts[-1] if counts else None
+    i = bisect_left(counts, f["start"], key=lambda c: c["start"]) - 1
+    return counts[i]["value"] if i >= 0 and counts[i]["start"] >= s_start else None
 
 
 def check_conflicts(doc: Doc, report: dict) -> list[dict]:
@@ -419,13 +438,14 @@ def check_conflicts(doc: Doc, report: dict) -> list[dict]:
     different values for the same field (intra_doc_conflict)."""
     out = []
     seen: dict[tuple, FactD] = {}
+    counts = sorted((c for c in report["facts"] if c["type"] == "communities"), key=lambda c: c["start"])
     for f in report["facts"]:
         subject = f.get("subject") or "aggregate"
         key = _field_key(f, report["text"])
         if key is None or f.get("status") in ("started", "completed"):
             continue
         if subject == "aggregate":
-            n = _communities_in_sentence(report, f)
+            n = _communities_in_sentence(report, f, counts)
             prose = re.search(r"[\u4e00-\u9fff]", f.get("raw", ""))  # table rows are different groups
             if n is None or f.get("scope") is None or key[0] != "households" or not prose:
                 continue

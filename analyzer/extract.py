@@ -590,15 +590,11 @@ def _scope_setters(text: str, dates: list[DateMention]) -> list[tuple[int, str]]
 
 
 def _scope(text: str, pos: int, setters: list[tuple[int, str]]) -> str | None:
-    """The scope in force at ``pos``: the last scope-setting year earlier in the same paragraph."""
+    """The scope in force at ``pos``: the last scope-setting year earlier in the same paragraph
+    (``setters`` are in text order: a binary search)."""
     para_start = text.rfind("\n", 0, pos) + 1
-    best = None
-    for start, value in setters:
-        if para_start <= start < pos:
-            best = value
-        elif start >= pos:
-            break
-    return best
+    i = bisect.bisect_left(setters, pos, key=lambda setter: setter[0]) - 1
+    return setters[i][1] if i >= 0 and setters[i][0] >= para_start else None
 
 
 def _date_role(text: str, d: DateMention) -> str:

@@ -256,6 +256,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@lru_cache(maxsize=16384)  # the same comma pieces are tested again by every list reading
 def _has_predicate(piece: str) -> bool:
     return bool(cues().predicate_re.search(piece))
 
@@ -264,21 +265,27 @@ _OPENERS = {"“": "”", "（": "）", "《": "》", "「": "」", "‘": "’"
 QUOTE_MAX = 60  # a quotation or parenthesis longer than this does not shield its separators
 
 
+@lru_cache(maxsize=None)
+def _separator_re(seps: str) -> re.Pattern:
+    return re.compile("[" + re.escape("".join(_OPENERS) + seps) + "]")
+
+
 def _separators(text: str, start: int, end: int, seps: str) -> list[int]:
     """Positions of ``seps`` in text[start:end] outside short quotations and parentheses."""
     out = []
-    i = start
-    while i < end:
-        ch = text[i]
-        closer = _OPENERS.get(ch)
+    find = _separator_re(seps).search
+    m = find(text, start, end)
+    while m:
+        i = m.start()
+        closer = _OPENERS.get(text[i])
         if closer:
             j = text.find(closer, i + 1, min(end, i + 1 + QUOTE_MAX))
             if j > 0:
-                i = j + 1
+                m = find(text, j + 1, end)
                 continue
-        elif ch in seps:
+        else:
             out.append(i)
-        i += 1
+        m = find(text, i + 1, end)
     return out
 
 
@@ -292,6 +299,7 @@ def _pieces(text: str, start: int, end: int, seps: str) -> list[tuple[int, int]]
     return [(a, b) for a, b in (_trim(text, a, b) for a, b in out) if b > a]
 
 
+@lru_cache(maxsize=16384)  # the same comma pieces are tested again by every list reading
 def _defect_piece(piece: str) -> bool:
     """A defect predicate or any deficiency expression ("灯早就坏了", "下水道三天两头堵")."""
     return _has_predicate(piece) or _has_cue(piece)
@@ -326,6 +334,7 @@ _ONE_CHAR_HEAD = "无缺未没"   # "无路灯", "缺绿地": a one-character pr
 _ONE_CHAR_TAIL = "差乱少难缺"  # "环境差", "停车难": … or closes it
 
 
+@lru_cache(maxsize=16384)  # the same comma pieces are tested again by every list reading
 def _strong_predicate(piece: str) -> bool:
     """A defect predicate of two characters or more, or a one-character one opening/closing the phrase."""
     if cues().long_predicate_re.search(piece):
@@ -856,32 +865,92 @@ def _section_heading_line(line: str) -> bool:
     return bool(re.match(rf"[ \t\u3000]*[{CN}]{{1,3}}[、.．]", line))
 
 
-def _innermost(report: Report, offset: int):
-    inner = [s for s in report.sections if s.start <= offset < s.end]
-    return max(inner, key=lambda s: (s.level, s.start)) if inner else None
+class _SectionIndex:
+    """Which sections hold an offset, for every clause of a report in O(log n): the report is cut
+    at every section start and end, and each piece remembers its innermost section and whether a
+    section around it has an unrecognised heading naming problems. (Scanning every section for
+    every clause grew with the square of a long report.)"""
+
+    def __init__(self, sections: list) -> None:
+        self.sections = sections
+        points = sorted({p for s in sections for p in (s.start, s.end)})
+        self.points = points
+        self.inner: list = []
+        self.problem_heading: list[bool] = []
+        self.around: list[list] = []  # the sections holding each piece
+        ordered = sorted(sections, key=lambda s: s.start)
+        active: list = []
+        k = 0
+        for p in points:
+            active = [s for s in active if s.end > p]
+            while k < len(ordered) and ordered[k].start <= p:
+                if ordered[k].end > p:
+                    active.append(ordered[k])
+                k += 1
+            self.around.append(active)
+            self.inner.append(max(active, key=lambda s: (s.level, s.start)) if active else None)
+            self.problem_heading.append(any(s.kind == "other" and _problem_heading(s.heading) for s in active))
+        self.by_level: dict[int, list] = {}  # sections of each level in text order
+        for sec in ordered:
+            self.by_level.setdefault(sec.level, []).append(sec)
+        self._kinds: dict[int, str] = {}
+
+    def holding(self, offset: int) -> list:
+        """The sections that hold ``offset``."""
+        i = self._piece(offset)
+        return self.around[i] if i >= 0 else []
+
+    def _piece(self, offset: int) -> int:
+        return bisect.bisect_right(self.points, offset) - 1
+
+    def innermost(self, offset: int):
+        i = self._piece(offset)
+        return self.inner[i] if i >= 0 else None
+
+    def under_problem_heading(self, offset: int) -> bool:
+        i = self._piece(offset)
+        return i >= 0 and self.problem_heading[i]
+
+    def effective_kind(self, sec) -> str:
+        """``_effective_kind`` of a section, worked out once per section."""
+        kind = self._kinds.get(id(sec))
+        if kind is None:
+            kind = sec.kind
+            if sec.kind in SKIP_KINDS:
+                outer = [s for s in self.holding(sec.start) if sec.end <= s.end and s.level < sec.level]
+                parent = max(outer, key=lambda s: (s.level, s.start)) if outer else None
+                if parent is not None and parent.kind not in SKIP_KINDS:
+                    level = self.by_level[sec.level]
+                    first = bisect.bisect_left(level, parent.start, key=lambda s: s.start)
+                    siblings = []
+                    for s in level[first:]:
+                        if s.start > parent.end:
+                            break
+                        if s is not sec and s.end <= parent.end:
+                            siblings.append(s)
+                    if siblings and sum(s.kind in SKIP_KINDS for s in siblings) * 2 < len(siblings):
+                        kind = parent.kind
+            self._kinds[id(sec)] = kind
+        return kind
 
 
-def _parent(report: Report, section):
-    outer = [s for s in report.sections if s.start <= section.start and section.end <= s.end
-             and s.level < section.level]
-    return max(outer, key=lambda s: (s.level, s.start)) if outer else None
+_LAST_INDEX: list = [None, None]  # [report, its _SectionIndex]: reports are worked on one at a time
+
+
+def _sections(report: Report) -> _SectionIndex:
+    if _LAST_INDEX[0] is not report or _LAST_INDEX[1].sections is not report.sections \
+            or len(_LAST_INDEX[1].sections) != len(report.sections):
+        _LAST_INDEX[:] = [report, _SectionIndex(report.sections)]
+    return _LAST_INDEX[1]
 
 
 def _effective_kind(report: Report, offset: int) -> str | None:
     """The kind of the section at ``offset``; an item of a list whose own heading the segmenter
     read as a measure or content ("（九）改造内容落实不到位" among the items of "二、督查发现的问题",
     "三是改造内容类诉求…" among complaint figures) takes the kind of its parent section."""
-    sec = _innermost(report, offset)
-    if sec is None:
-        return None
-    if sec.kind in SKIP_KINDS:
-        parent = _parent(report, sec)
-        if parent is not None and parent.kind not in SKIP_KINDS:
-            siblings = [s for s in report.sections if s.level == sec.level and s is not sec
-                        and parent.start <= s.start and s.end <= parent.end]
-            if siblings and sum(s.kind in SKIP_KINDS for s in siblings) * 2 < len(siblings):
-                return parent.kind
-    return sec.kind
+    index = _sections(report)
+    sec = index.innermost(offset)
+    return None if sec is None else index.effective_kind(sec)
 
 
 def _problem_context_kind(report: Report, kind: str | None, offset: int) -> bool:
@@ -939,6 +1008,7 @@ def _announces_measures(piece: str) -> bool:
     return any(w in piece for w in c.non_problem_heading) or any(w in piece for w in c.measure_announcements)
 
 
+@lru_cache(maxsize=16384)  # the same comma pieces are tested again by every list reading
 def _has_cue(text: str) -> bool:
     return bool(cues().problem_re.search(text))
 
@@ -1060,17 +1130,23 @@ def _intro_before_items(report: Report, clauses: list[Clause], idx: int, kind: s
     """An unnumbered paragraph at the head of a problem section whose problems follow as numbered
     items ("一、现状及问题\n近年来，我市汽车保有量快速增长…\n一是…二是…") introduces them."""
     cl = clauses[idx]
-    outer = [s for s in report.sections if s.start <= cl.start < s.end
-             and _problem_context_kind(report, s.kind, cl.start)]
+    outer = [s for s in _sections(report).holding(cl.start) if _problem_context_kind(report, s.kind, cl.start)]
     if not outer:
         return False
-    sec = min(outer, key=lambda s: s.level)
+    sec = min(outer, key=lambda s: (s.level, s.start))
     head_end = _paragraph_end(report.text, sec.start)   # the section's own heading line
-    before = [x for x in clauses[:idx] if x.start >= head_end and x.unit_marked and not x.label]
-    if before:
+    first = bisect.bisect_left(clauses, head_end, 0, idx, key=lambda x: x.start)
+    if any(x.unit_marked and not x.label for x in clauses[first:idx]):
         return False
-    units = {x.unit for x in clauses[idx + 1:] if x.start < sec.end and x.unit_marked and not x.label}
-    return len(units) >= 2
+    units = set()
+    for x in clauses[idx + 1:]:
+        if x.start >= sec.end:
+            break
+        if x.unit_marked and not x.label:
+            units.add(x.unit)
+            if len(units) >= 2:
+                return True
+    return False
 
 
 def _merge_items(text: str, clauses: list[Clause], cands: list[Candidate]) -> list[Candidate]:
@@ -1132,8 +1208,7 @@ def _problem_heading(heading: str) -> bool:
 
 def _under_problem_heading(report: Report, offset: int) -> bool:
     """Some section around ``offset`` has an unrecognised heading that names problems."""
-    return any(s.start <= offset < s.end and s.kind == "other" and _problem_heading(s.heading)
-               for s in report.sections)
+    return _sections(report).under_problem_heading(offset)
 
 
 def _paragraph_end(text: str, pos: int) -> int:
