@@ -57,6 +57,8 @@ class RunSummary:
     finished: str = ""
     errors: list[dict[str, Any]] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
+    worker_peak_mb: float = 0.0  # the largest peak resident memory of an analysis worker
+    analysis_seconds: float = 0.0  # until the last file was analysed (the rest: batch checks, outputs)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +68,7 @@ class RunSummary:
             "jobs": self.jobs, "files": self.total, "ok": self.ok, "failed": self.failed, "skipped": self.skipped,
             "outputs": self.outputs, "output_error": self.output_error,
             "reports": self.reports, "flags": self.flags, "errors": self.errors, "documents": self.documents,
+            "worker_peak_mb": round(self.worker_peak_mb, 1), "analysis_seconds": round(self.analysis_seconds, 3),
         }
 
 
@@ -121,6 +124,19 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
+_PEAK_KEY = "_worker_peak_kb"  # travels with a worker's result, taken off before it is recorded
+
+
+def _peak_kb() -> int:
+    """This process's peak resident memory in KB (0 where the platform does not say)."""
+    try:
+        import resource
+
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KB on Linux
+    except (ImportError, OSError, ValueError):
+        return 0
+
+
 def _worker(conn: Connection, memory_mb: int | None, timeout: float) -> None:
     _limit_memory(memory_mb)
     from . import readers
@@ -134,8 +150,9 @@ def _worker(conn: Connection, memory_mb: int | None, timeout: float) -> None:
             return
         if path is None:
             return
-        result = analyze_file(path)
-        conn.send(result.to_dict())
+        data = analyze_file(path).to_dict()
+        data[_PEAK_KEY] = _peak_kb()
+        conn.send(data)
 
 
 class _Slot:
@@ -349,7 +366,9 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
                 replace = False
                 if slot.conn in ready:
                     try:
-                        record_with_copies(index, slot.conn.recv())
+                        data = slot.conn.recv()
+                        summary.worker_peak_mb = max(summary.worker_peak_mb, data.pop(_PEAK_KEY, 0) / 1024)
+                        record_with_copies(index, data)
                     except (EOFError, OSError):
                         record_with_copies(index, _error_result(
                             path, "unreadable", "处理该文件的进程意外退出（可能是文件损坏或内存不足），已跳过该文件。"))
@@ -370,6 +389,7 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
         for slot in slots:
             slot.stop()
 
+    summary.analysis_seconds = time.monotonic() - clock
     summary.documents.sort()
     docs = _load_documents(docs_dir, summary.documents)
     batch_flags, ledger_only, ledger_obj = _batch_checks(docs, summary, docs_dir)

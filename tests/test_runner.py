@@ -52,6 +52,9 @@ def test_batch_writes_one_valid_json_per_file(tmp_path):
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["files"] == 4 and run["ok"] == 2 and run["failed"] == 2 and len(run["errors"]) == 2
     assert all(e["message"] for e in run["errors"])
+    assert 20 < run["worker_peak_mb"] < 2000  # the workers' own peak memory, reported by them
+    assert 0 < run["analysis_seconds"] <= run["seconds"]
+    assert all("_worker_peak_kb" not in json.loads(p.read_text(encoding="utf-8")) for p in (out / "documents").iterdir())
 
 
 def test_hanging_and_crashing_files_are_cut_off_and_recorded(tmp_path, monkeypatch):
