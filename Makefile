@@ -35,6 +35,7 @@ test: samples
 
 bench: samples
 	$(BIN)/python scripts/bench.py --jobs $(JOBS)
+	$(BIN)/python scripts/bench.py --n 200 --jobs $(JOBS) --scale10 --no-readers
 	$(BIN)/python scripts/bench_readers.py
 	$(BIN)/python scripts/bench_facts.py $(SAMPLES) corpora/facts/reports
 
