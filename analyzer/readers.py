@@ -1587,7 +1587,6 @@ class _PdfiumFallback:
         self.path = path
         self._pdf: Any = None
         self._failed = False
-        self._fonts: dict[int, bool] = {}  # font handle -> PDFium extracts its text completely
         self.last_ocr_seconds = 0.0
 
     def _document(self) -> Any:
@@ -1610,7 +1609,7 @@ class _PdfiumFallback:
         try:
             page = pdf[index]
             try:
-                return _pdfium_scan(page, self._fonts)
+                return _pdfium_scan(page)
             finally:
                 page.close()
         except Exception as e:  # noqa: BLE001 - pdfminer reads the page instead
@@ -1671,7 +1670,7 @@ _STANDARD_FONTS = frozenset({
     "Helvetica-Oblique", "Helvetica-BoldOblique", "Courier", "Courier-Bold", "Courier-Oblique",
     "Courier-BoldOblique", "Symbol", "ZapfDingbats",
 })
-_UPRIGHT_SKEW = 0.01  # a text or form object whose matrix turns it more than this is left to pdfium
+_UPRIGHT_SKEW = 0.01  # a page with a text or form object turned more than this is left to pdfminer
 
 
 def _pdfium_font_ok(font: Any, cache: dict[int, bool]) -> bool:
@@ -1692,7 +1691,7 @@ def _pdfium_font_ok(font: Any, cache: dict[int, bool]) -> bool:
     return ok
 
 
-def _pdfium_scan(page: Any, fonts: dict[int, bool]) -> tuple[_PageScan, float] | None:
+def _pdfium_scan(page: Any) -> tuple[_PageScan, float] | None:
     """Glyphs of a plain text page read through PDFium, in the coordinates ``_scan_page`` uses, so
     that the same line builder (``_page_blocks``) turns them into the same lines.
 
@@ -1708,6 +1707,7 @@ def _pdfium_scan(page: Any, fonts: dict[int, bool]) -> tuple[_PageScan, float] |
 
     matrix = pdfium_c.FS_MATRIX()
     p_matrix = ctypes.byref(matrix)
+    fonts: dict[int, bool] = {}  # font handle -> complete; per page: handles may be reused once a page is closed
     paths = 0
     for obj in page.get_objects(max_depth=4):
         kind = obj.type
