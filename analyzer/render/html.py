@@ -105,18 +105,27 @@ def _heading_anns(rid: str, report: dict) -> list[Ann]:
     return out
 
 
+def flag_evidence_by_report(flags: list[dict]) -> dict[tuple[str, int], list[tuple[dict, int, dict]]]:
+    """(file, report index) → [(flag, evidence number, evidence)] in flag order: built once, so
+    that each report does not go through every flag of the batch."""
+    out: dict[tuple[str, int], list[tuple[dict, int, dict]]] = {}
+    for flag in flags:
+        for k, ev in enumerate(flag.get("evidence") or []):
+            out.setdefault((ev.get("file"), ev.get("report")), []).append((flag, k, ev))
+    return out
+
+
 def report_annotations(rid: str, doc: Doc, report: dict, flag_ids: dict[int, str],
-                       flags: list[dict]) -> list[Ann]:
+                       evidence: list[tuple[dict, int, dict]]) -> list[Ann]:
+    """The highlights of one report; ``evidence``: its entry of ``flag_evidence_by_report``."""
     n = len(report.get("text", ""))
     anns: list[Ann] = _heading_anns(rid, report)
     anns += [_problem_ann(f"{rid}-p{i}", p) for i, p in enumerate(report.get("problems") or [])]
     anns += [_fact_ann(f"{rid}-f{i}", f) for i, f in enumerate(report.get("facts") or [])]
     anns += [_placeholder_ann(f"{rid}-h{i}", p) for i, p in enumerate(report.get("placeholders") or [])]
-    for g, flag in enumerate(flags):
-        for k, ev in enumerate(flag.get("evidence") or []):
-            if ev.get("file") == doc["file"] and ev.get("report") == report["index"]:
-                gid = flag_ids[id(flag)]
-                anns.append(_flag_ann(f"{gid}e{k}", gid, flag, ev))
+    for flag, k, ev in evidence:
+        gid = flag_ids[id(flag)]
+        anns.append(_flag_ann(f"{gid}e{k}", gid, flag, ev))
     return [a for a in anns if 0 <= a.start < a.end <= n]
 
 
@@ -238,6 +247,7 @@ def _doc_ids(docs: list[Doc]) -> dict[tuple[str, int], str]:
 def build_views(docs: list[Doc], flags: list[dict]) -> tuple[list[ReportView], list[FlagView], dict[str, Any]]:
     rids = _doc_ids(docs)
     flag_ids = {id(f): f"g{i}" for i, f in enumerate(flags)}
+    by_report = flag_evidence_by_report(flags)
     data: dict[str, Any] = {}
     views: list[ReportView] = []
     for i, doc in enumerate(docs):
@@ -245,13 +255,12 @@ def build_views(docs: list[Doc], flags: list[dict]) -> tuple[list[ReportView], l
             continue
         for report in doc.get("reports") or []:
             rid = rids[(doc["file"], report["index"])]
-            anns = report_annotations(rid, doc, report, flag_ids, flags)
+            evidence = by_report.get((doc["file"], report["index"]), [])
+            anns = report_annotations(rid, doc, report, flag_ids, evidence)
             data.update({a.id: a.data for a in anns if a.kind != "heading"})
             toc = [(a.anchor, report["text"][a.start:a.end], a.level) for a in anns
                    if a.kind == "heading" and a.level <= 2]
-            rflags = [(flag_ids[id(f)], f) for f in flags
-                      if any(e.get("file") == doc["file"] and e.get("report") == report["index"]
-                             for e in f.get("evidence") or [])]
+            rflags = list({id(f): (flag_ids[id(f)], f) for f, _, _ in evidence}.values())
             views.append(ReportView(rid, doc, report, render_text(report.get("text", ""), anns), toc, rflags, {
                 "facts": len(report.get("facts") or []), "problems": len(report.get("problems") or []),
                 "placeholders": len(report.get("placeholders") or []), "flags": len(rflags)}))
