@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -158,11 +159,31 @@ def _piece(text: str, active: list[Ann], opening: list[Ann]) -> str:
     return "".join(out)
 
 
-def render_range(text: str, anns: list[Ann], lo: int, hi: int, opened: set[str] | None = None) -> str:
+class _AnnIndex:
+    """A report's annotations by start, to find those over a range without going through all of
+    them for every line (a long report has thousands of lines and annotations)."""
+
+    def __init__(self, anns: list[Ann]):
+        self.anns = anns
+        self.order = {id(a): i for i, a in enumerate(anns)}
+        self.by_start = sorted(anns, key=lambda a: a.start)
+        self.starts = [a.start for a in self.by_start]
+        self.longest = max((a.end - a.start for a in anns), default=0)
+
+    def over(self, lo: int, hi: int) -> list[Ann]:
+        """The annotations overlapping [lo, hi), in their original order."""
+        first = bisect.bisect_left(self.starts, lo - self.longest)
+        last = bisect.bisect_left(self.starts, hi)
+        found = [a for a in self.by_start[first:last] if a.end > lo]
+        return sorted(found, key=lambda a: self.order[id(a)])
+
+
+def render_range(text: str, anns: list[Ann] | _AnnIndex, lo: int, hi: int, opened: set[str] | None = None) -> str:
     """``text[lo:hi]`` as markup, cut at every annotation boundary inside it. An annotation opens (its
     anchor and badge are written) on the first piece it covers; ``opened`` carries that across ranges."""
     opened = set() if opened is None else opened
-    inside = [a for a in anns if a.start < hi and a.end > lo]
+    index = anns if isinstance(anns, _AnnIndex) else _AnnIndex(anns)
+    inside = index.over(lo, hi)
     cuts = sorted({lo, hi, *(max(lo, a.start) for a in inside), *(min(hi, a.end) for a in inside)})
     out = []
     for a, b in zip(cuts, cuts[1:]):
@@ -181,7 +202,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _table_html(text: str, anns: list[Ann], rows: list[tuple[int, int]], opened: set[str]) -> str:
+def _table_html(text: str, anns: _AnnIndex, rows: list[tuple[int, int]], opened: set[str]) -> str:
     out = ['<div class="tt"><table>']
     for lo, hi in rows:
         cells, pos = [], lo
@@ -196,6 +217,7 @@ def _table_html(text: str, anns: list[Ann], rows: list[tuple[int, int]], opened:
 def render_text(text: str, anns: list[Ann]) -> Markup:
     """The report's text as paragraphs, headings and tables, with its annotations."""
     heads = {a.start: a for a in anns if a.kind == "heading"}
+    index = _AnnIndex(anns)
     opened: set[str] = set()
     out: list[str] = []
     table: list[tuple[int, int]] = []
@@ -204,15 +226,15 @@ def render_text(text: str, anns: list[Ann]) -> Markup:
             table.append((lo, hi))
             continue
         if table:
-            out.append(_table_html(text, anns, table, opened))
+            out.append(_table_html(text, index, table, opened))
             table = []
         if lo == hi:
             continue
         head = heads.get(lo)
         tag = f'p id="{head.anchor}" class="hl hl{min(head.level, 3)}"' if head else "p"
-        out.append(f"<{tag}>{render_range(text, anns, lo, hi, opened)}</p>")
+        out.append(f"<{tag}>{render_range(text, index, lo, hi, opened)}</p>")
     if table:
-        out.append(_table_html(text, anns, table, opened))
+        out.append(_table_html(text, index, table, opened))
     return Markup("\n".join(out))
 
 
