@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .normalize import to_simplified
+from .spans import line_bounds, sentence_bounds
 
 Doc = dict[str, Any]
 FactD = dict[str, Any]
@@ -156,24 +157,6 @@ def flag(kind: str, severity: str, field: str | None, message: str, evidence_lis
 # ---------------------------------------------------------------------------
 
 
-_SENTENCE_END = re.compile("[。！？\n]")
-
-
-def _sentence_of(text: str, pos: int) -> tuple[int, int]:
-    """The sentence around ``pos``. Searches stay inside the paragraph: looking for a "！" that the
-    rest of a long report does not hold would read all of it, for every figure."""
-    para_start, para_end = _paragraph_of(text, pos)
-    start = max(text.rfind(ch, para_start, pos) for ch in "。！？") + 1 or para_start
-    m = _SENTENCE_END.search(text, pos, para_end)
-    return max(start, para_start), (m.start() if m else para_end)
-
-
-def _paragraph_of(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, (end if end >= 0 else len(text))
-
-
 def _numeric(facts: Iterable[FactD]) -> list[FactD]:
     return [f for f in facts if f["type"] not in ("date",) and isinstance(f.get("value"), (int, float))]
 
@@ -187,15 +170,15 @@ def check_parts(doc: Doc, report: dict) -> list[dict]:
         if total["type"] == "investment" and total.get("role") not in ("total", "completed", None):
             continue
         is_money_total = total["type"] == "investment"
-        s_start, s_end = _sentence_of(text, total["start"])
-        p_start, p_end = _paragraph_of(text, total["start"])
+        s_start, s_end = sentence_bounds(text, total["start"])
+        p_start, p_end = line_bounds(text, total["start"])
         after = text[total["end"]:p_end]
         k = after.find("其中")
         if k < 0 or k > 40:
             continue
         qi = total["end"] + k
         # the parts: same type, after 其中, in the same paragraph, up to the next sentence end past them
-        region_end = _sentence_of(text, qi + 2)[1]
+        region_end = sentence_bounds(text, qi + 2)[1]
         parts = []
         for f in facts[i + 1:]:  # in text order: stop past the region
             if f["start"] > region_end:
@@ -270,7 +253,7 @@ def check_percents(doc: Doc, report: dict) -> list[dict]:
         if pct["type"] != "percent" or not isinstance(pct.get("value"), (int, float)) or pct.get("approx"):
             continue
         left = text[max(0, pct["start"] - 12):pct["start"]]
-        p_start, _ = _paragraph_of(text, pct["start"])
+        p_start, _ = line_bounds(text, pct["start"])
         before = [f for f in numeric[bisect_left(starts, p_start):bisect_left(starts, pct["start"])]
                   if f["type"] != "percent"]
         num = den = None
@@ -288,7 +271,7 @@ def check_percents(doc: Doc, report: dict) -> list[dict]:
             m = re.search(r"占(?:到)?(?P<what>总投资|计划(?:数|投资|总投资)?|年度计划投资|全部|总数)?的?$",
                           text[max(0, pct["start"] - 10):pct["start"]])
             if m and before:
-                s_start, _ = _sentence_of(text, pct["start"])
+                s_start, _ = sentence_bounds(text, pct["start"])
                 in_sentence = [f for f in before if f["start"] >= s_start]
                 if in_sentence:
                     num = in_sentence[-1]
@@ -299,7 +282,7 @@ def check_percents(doc: Doc, report: dict) -> list[dict]:
                         den = cands[0] if cands else None
         if den is None and re.search(r"占(?:比)?(?:为|达)?$", left):
             # "走访20个小区，3个成立业委会，占17%": the last count over the count before it of the same kind
-            s_start, _ = _sentence_of(text, pct["start"])
+            s_start, _ = sentence_bounds(text, pct["start"])
             counts = [f for f in before if f["start"] >= s_start and f["type"] in ("communities", "households",
                                                                                   "buildings")]
             if len(counts) >= 2 and counts[-1]["type"] == counts[-2]["type"]:
@@ -352,7 +335,7 @@ def check_dates(doc: Doc, report: dict) -> list[dict]:
                 continue
             for start in roles["start"]:
                 s = _date_key(start["value"])
-                if s and int(s[:4]) < int(plan["value"]) and _paragraph_of(text, plan["start"])[0] <= start["start"] + 400:
+                if s and int(s[:4]) < int(plan["value"]) and line_bounds(text, plan["start"])[0] <= start["start"] + 400:
                     out.append(flag(
                         "date_order", "warning", "date",
                         f"{subject} 纳入 {plan['value']} 年度计划（{where(doc, report, plan)}），开工/进场日期却是 {s}"
@@ -383,14 +366,14 @@ def check_progress(doc: Doc, report: dict) -> list[dict]:
               and f.get("status") in _ORDER]
     groups: dict[tuple, list[int]] = defaultdict(list)
     for k, f in enumerate(counts):
-        groups[(f["type"], f.get("subject"), f.get("scope"), _paragraph_of(text, f["start"]))].append(k)
+        groups[(f["type"], f.get("subject"), f.get("scope"), line_bounds(text, f["start"]))].append(k)
     pairs = sorted((i, j) for group in groups.values() for n, i in enumerate(group) for j in group[n + 1:])
     for i, j in pairs:
         a, b = counts[i], counts[j]
         lo_f, hi_f = (a, b) if _ORDER[a["status"]] < _ORDER[b["status"]] else (b, a)
         if _ORDER[lo_f["status"]] == _ORDER[hi_f["status"]]:
             continue
-        p_start, p_end = _paragraph_of(text, a["start"])
+        p_start, p_end = line_bounds(text, a["start"])
         if re.search(r"超额|计划外|超出计划|超过计划|新增", text[p_start:p_end]):
             continue
         iv_lo, iv_hi = interval(lo_f), interval(hi_f)
@@ -428,7 +411,7 @@ def _field_key(f: FactD, text: str | None = None) -> tuple | None:
 def _communities_in_sentence(report: dict, f: FactD, counts: list[FactD]) -> Any:
     """The community count stated in the same sentence before a figure ("9个小区共涉及居民…");
     ``counts``: the report's community counts in text order."""
-    s_start, _ = _sentence_of(report["text"], f["start"])
+    s_start, _ = sentence_bounds(report["text"], f["start"])
     i = bisect_left(counts, f["start"], key=lambda c: c["start"]) - 1
     return counts[i]["value"] if i >= 0 and counts[i]["start"] >= s_start else None
 
@@ -485,7 +468,7 @@ def check_plausibility(doc: Doc, report: dict) -> list[dict]:
     text = report["text"]
     for f in _numeric(report["facts"]):
         subject = f.get("subject") or "aggregate"
-        scope_key = (subject, f.get("scope")) if subject != "aggregate" else (subject, _sentence_of(text, f["start"]))
+        scope_key = (subject, f.get("scope")) if subject != "aggregate" else (subject, sentence_bounds(text, f["start"]))
         g = groups[scope_key]
         if f["type"] == "households" and "households" not in g:
             g["households"] = f

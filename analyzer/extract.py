@@ -24,13 +24,12 @@ from functools import lru_cache
 from .dates import DateMention, find_dates
 from .normalize import load_toml
 from .numbers import Quantity, find_placeholders, find_quantities, parse_number
-from .spans import SpanSet
+from .spans import SpanSet, line_bounds, sentence_bounds
 from .types import Fact, Placeholder, Report
 
 APPROX_CANON = {"约": "约", "近": "近", "余": "余", "多": "多", "超过": "超过", "超": "超过", "逾": "余",
                 "以上": "以上", "左右": "左右", "余万": "余"}
 _CLAUSE_STOP = "，。；！？\n\t"
-_SENTENCE_END = re.compile(r"[。！？\n]")
 
 
 # ---------------------------------------------------------------------------
@@ -132,32 +131,6 @@ def _first_cue(right: str, pairs: list[tuple[str, str]]) -> str | None:
         if best is None or key < best[:2]:
             best = (key[0], key[1], role)
     return best[2] if best else None
-
-
-_ENDS_CACHE: dict[int, tuple[str, list[int]]] = {}
-
-
-def _sentence_ends(text: str) -> list[int]:
-    """Positions of every sentence end of ``text`` (cached for the text being worked on)."""
-    cached = _ENDS_CACHE.get(id(text))
-    if cached is None or cached[0] is not text:
-        _ENDS_CACHE.clear()
-        cached = _ENDS_CACHE[id(text)] = (text, [m.start() for m in _SENTENCE_END.finditer(text)])
-    return cached[1]
-
-
-def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    """(start, end) of the sentence holding ``pos``: a bisection, not a scan (long texts)."""
-    ends = _sentence_ends(text)
-    i = bisect.bisect_left(ends, pos)
-    start = ends[i - 1] + 1 if i > 0 else 0
-    return start, (ends[i] if i < len(ends) else len(text))
-
-
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, (end if end >= 0 else len(text))
 
 
 # ---------------------------------------------------------------------------
@@ -536,10 +509,10 @@ def _subject(ctx: _Context, pos: int, ftype: str, role: str | None = None) -> st
     if ftype == "communities" or role == "as_of":
         return "aggregate"
     if ftype == "date":
-        l_start, l_end = _line_bounds(text, pos)
+        l_start, l_end = line_bounds(text, pos)
         if l_end - l_start <= 40 and re.fullmatch(r"[\d〇零一二三四五六七八九十年月日号\s）)]*", text[pos:l_end]):
             return "aggregate"  # a signature or heading date: the report's own
-    s_start, _ = _sentence_bounds(text, pos)
+    s_start, _ = sentence_bounds(text, pos)
     lo = bisect.bisect_left(ctx.starts, s_start)
     hi = bisect.bisect_right(ctx.starts, pos)
     in_sentence = [n for n in ctx.names[lo:hi] if n[1] <= pos]
@@ -556,10 +529,10 @@ def _subject(ctx: _Context, pos: int, ftype: str, role: str | None = None) -> st
     if any(cue in text[s_start:pos] for cue in cues().aggregate) or any(cue in clause for cue in cues().aggregate):
         return "aggregate"
     # the topic of the paragraph: a name at the start of an earlier sentence of the same line
-    l_start, _ = _line_bounds(text, pos)
+    l_start, _ = line_bounds(text, pos)
     earlier = ctx.names[bisect.bisect_left(ctx.starts, l_start):lo]
     for n in reversed(earlier):
-        sent_start, _ = _sentence_bounds(text, n[0])
+        sent_start, _ = sentence_bounds(text, n[0])
         if n[0] - sent_start <= 12:
             return n[2]
     if ctx.main:
@@ -634,7 +607,7 @@ def _status(text: str, pos: int, end: int | None = None) -> str | None:
         if role and right[m.end():].startswith(tuple(c for c, r in cues().status if r == role)) \
                 and not re.search(r"\d", right[m.end():m.end() + 6]):  # 135个小区已开工128个: 开工 is 128's
             return role
-    s_start, _ = _sentence_bounds(text, pos)
+    s_start, _ = sentence_bounds(text, pos)
     left = text[s_start:pos]
     best: tuple[int, int, str] | None = None
     for cue, role in cues().status:
@@ -692,8 +665,8 @@ def _bare_counts(text: str, taken: SpanSet) -> list[Fact]:
         s, e = m.start(group), m.end()
         if taken.overlaps(s, e):
             continue
-        sent_start, _ = _sentence_bounds(text, s)
-        prev_start, _ = _sentence_bounds(text, max(0, sent_start - 2))  # the sentence before, too
+        sent_start, _ = sentence_bounds(text, s)
+        prev_start, _ = sentence_bounds(text, max(0, sent_start - 2))  # the sentence before, too
         if "小区" not in text[prev_start:s] and "院落" not in text[prev_start:s]:
             continue
         if any(noun in _clause_left(text, s, 12) for noun in _OTHER_COUNTED):
