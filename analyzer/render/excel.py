@@ -126,14 +126,24 @@ def _wrapped_lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(_line_width(part) / room)) for part in text.split("\n"))
 
 
-def fit_widths(ws: Worksheet, columns: Sequence[Column], first_row: int, sample: int = 300) -> None:
-    for i, col in enumerate(columns, start=1):
+def _column_widths(columns: Sequence[Column], sample: list[Sequence[Any]]) -> list[float]:
+    """Widths fitted to the header and the values of the first rows."""
+    widths = []
+    for i, col in enumerate(columns):
         widest = text_width(col.header) if len(col.header) < 12 else 12
-        for row in ws.iter_rows(min_row=first_row, max_row=first_row + sample, min_col=i, max_col=i):
-            value = row[0].value
-            if value is not None:
+        for values in sample:
+            value = values[i] if i < len(values) else None
+            if value is not None and value != "":
                 widest = max(widest, text_width(_shown(value)))
-        ws.column_dimensions[get_column_letter(i)].width = max(6, min(col.max_width, widest + 2))
+        widths.append(max(6, min(col.max_width, widest + 2)))
+    return widths
+
+
+def fit_widths(ws: Worksheet, columns: Sequence[Column], first_row: int, sample: int = 300) -> None:
+    """Widths fitted to the header and the cells of the first ``sample`` rows already written."""
+    rows = list(ws.iter_rows(min_row=first_row, max_row=first_row + sample, max_col=len(columns), values_only=True))
+    for i, width in enumerate(_column_widths(columns, rows), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
 
 
 def fit_heights(ws: Worksheet, first_row: int, line_pt: float = LINE_PT, max_lines: int = MAX_LINES) -> None:
@@ -194,19 +204,6 @@ def write_header(ws: Worksheet, columns: Sequence[Column], row: int = 1) -> None
         cell = ws.cell(row=row, column=i, value=col.header)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, CENTER
         cell.border = Border(bottom=THIN)
-
-
-def _column_widths(columns: Sequence[Column], sample: list[Sequence[Any]]) -> list[float]:
-    """Widths fitted to the header and the first rows (the same rule as ``fit_widths``)."""
-    widths = []
-    for i, col in enumerate(columns):
-        widest = text_width(col.header) if len(col.header) < 12 else 12
-        for values in sample:
-            value = values[i] if i < len(values) else None
-            if value is not None and value != "":
-                widest = max(widest, text_width(_shown(value)))
-        widths.append(max(6, min(col.max_width, widest + 2)))
-    return widths
 
 
 def write_table(ws: Worksheet, columns: Sequence[Column], rows: Iterable[Sequence[Any]], header_row: int = 1) -> int:
