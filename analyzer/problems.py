@@ -299,7 +299,6 @@ def _pieces(text: str, start: int, end: int, seps: str) -> list[tuple[int, int]]
     return [(a, b) for a, b in (_trim(text, a, b) for a, b in out) if b > a]
 
 
-@lru_cache(maxsize=16384)  # the same comma pieces are tested again by every list reading
 def _defect_piece(piece: str) -> bool:
     """A defect predicate or any deficiency expression ("灯早就坏了", "下水道三天两头堵")."""
     return _has_predicate(piece) or _has_cue(piece)
