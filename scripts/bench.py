@@ -227,6 +227,18 @@ class Tally:
     seconds: float = 0.0
     by_format: dict[str, list[float]] = field(default_factory=dict)  # fmt -> [files, pages, chars, seconds]
 
+    def add(self, suffix: str, pages: float, chars: int, seconds: float) -> None:
+        """Count one file read."""
+        self.files += 1
+        self.pages += pages
+        self.chars += chars
+        self.seconds += seconds
+        row = self.by_format.setdefault(suffix, [0, 0.0, 0, 0.0])
+        row[0] += 1
+        row[1] += pages
+        row[2] += chars
+        row[3] += seconds
+
 
 def _floor_pdf(path: Path) -> tuple[int, int]:
     import pypdfium2
@@ -272,32 +284,28 @@ def _floor_txt(path: Path) -> tuple[float, int]:
 FLOOR = {".pdf": _floor_pdf, ".docx": _floor_docx, ".txt": _floor_txt}
 
 
-def measure_floor(files: list[Path]) -> Tally:
-    tally = Tally()
-    for suffix, reader in FLOOR.items():  # warm-up: imports and library initialisation
+def _warm_up_floor(files: list[Path]) -> None:
+    """Imports and library initialisation: each floor reader reads one file of its format."""
+    for suffix, reader in FLOOR.items():
         sample = next((f for f in files if f.suffix == suffix), None)
         if sample:
             reader(sample)
+
+
+def measure_floor(files: list[Path]) -> Tally:
+    tally = Tally()
+    _warm_up_floor(files)
     for path in files:
         started = time.perf_counter()
         pages, chars = FLOOR[path.suffix](path)
-        seconds = time.perf_counter() - started
-        tally.files += 1
-        tally.pages += pages
-        tally.chars += chars
-        tally.seconds += seconds
-        row = tally.by_format.setdefault(path.suffix, [0, 0.0, 0, 0.0])
-        row[0] += 1
-        row[1] += pages
-        row[2] += chars
-        row[3] += seconds
+        tally.add(path.suffix, pages, chars, time.perf_counter() - started)
     return tally
 
 
 def _floor_chunk(paths: list[str]) -> float:
     """Worker of ``measure_floor_parallel``: the floor readers over ``paths``, wall seconds."""
     files = [Path(p) for p in paths]
-    measure_floor(files[:3])  # imports and library initialisation, as in measure_floor
+    _warm_up_floor(files)
     started = time.perf_counter()
     for path in files:
         FLOOR[path.suffix](path)
@@ -324,20 +332,11 @@ def measure_readers(files: list[Path]) -> Tally:
         try:
             document = read_document(path)
         except ReadError:
+            tally.seconds += time.perf_counter() - started  # time spent on a file that failed still counts
             continue
-        finally:
-            seconds = time.perf_counter() - started
-            tally.seconds += seconds
+        seconds = time.perf_counter() - started
         chars = sum(len(b.text) for b in document.blocks)
-        pages = document.pages or chars / CHARS_PER_PAGE
-        tally.files += 1
-        tally.pages += pages
-        tally.chars += chars
-        row = tally.by_format.setdefault(path.suffix, [0, 0.0, 0, 0.0])
-        row[0] += 1
-        row[1] += pages
-        row[2] += chars
-        row[3] += seconds
+        tally.add(path.suffix, document.pages or chars / CHARS_PER_PAGE, chars, seconds)
     return tally
 
 
