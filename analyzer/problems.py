@@ -871,7 +871,6 @@ class _SectionIndex:
     every clause grew with the square of a long report.)"""
 
     def __init__(self, sections: list) -> None:
-        self.sections = sections
         points = sorted({p for s in sections for p in (s.start, s.end)})
         self.points = points
         self.inner: list = []
@@ -910,8 +909,15 @@ class _SectionIndex:
         i = self._piece(offset)
         return i >= 0 and self.problem_heading[i]
 
+    def kind_at(self, offset: int) -> str | None:
+        """The kind of the section at ``offset``; an item of a list whose own heading the segmenter
+        read as a measure or content ("（九）改造内容落实不到位" among the items of "二、督查发现的问题",
+        "三是改造内容类诉求…" among complaint figures) takes the kind of its parent section."""
+        sec = self.innermost(offset)
+        return None if sec is None else self.effective_kind(sec)
+
     def effective_kind(self, sec) -> str:
-        """``_effective_kind`` of a section, worked out once per section."""
+        """``kind_at`` for a section, worked out once per section."""
         kind = self._kinds.get(id(sec))
         if kind is None:
             kind = sec.kind
@@ -933,27 +939,8 @@ class _SectionIndex:
         return kind
 
 
-_LAST_INDEX: list = [None, None]  # [report, its _SectionIndex]: reports are worked on one at a time
-
-
-def _sections(report: Report) -> _SectionIndex:
-    if _LAST_INDEX[0] is not report or _LAST_INDEX[1].sections is not report.sections \
-            or len(_LAST_INDEX[1].sections) != len(report.sections):
-        _LAST_INDEX[:] = [report, _SectionIndex(report.sections)]
-    return _LAST_INDEX[1]
-
-
-def _effective_kind(report: Report, offset: int) -> str | None:
-    """The kind of the section at ``offset``; an item of a list whose own heading the segmenter
-    read as a measure or content ("（九）改造内容落实不到位" among the items of "二、督查发现的问题",
-    "三是改造内容类诉求…" among complaint figures) takes the kind of its parent section."""
-    index = _sections(report)
-    sec = index.innermost(offset)
-    return None if sec is None else index.effective_kind(sec)
-
-
-def _problem_context_kind(report: Report, kind: str | None, offset: int) -> bool:
-    return kind in PROBLEM_KINDS or (kind == "other" and _under_problem_heading(report, offset))
+def _problem_context_kind(sections: _SectionIndex, kind: str | None, offset: int) -> bool:
+    return kind in PROBLEM_KINDS or (kind == "other" and sections.under_problem_heading(offset))
 
 
 def _table_candidates(report: Report) -> list[Candidate]:
@@ -1024,6 +1011,7 @@ def candidates(report: Report) -> list[Candidate]:
     text = report.text
     c = cues()
     clauses = clause_spans(text)
+    sections = _SectionIndex(report.sections)
     title = _title_span(report)
     tail = _signature_start(text)
     rect_zones: list[tuple[int, int]] = []
@@ -1052,7 +1040,7 @@ def candidates(report: Report) -> list[Candidate]:
             continue
         if title[0] <= cl.start < title[1] or cl.start >= tail:
             continue
-        kind = _effective_kind(report, cl.start)
+        kind = sections.kind_at(cl.start)
         if _is_lead_in(piece):
             if not _announces_measures(piece):
                 lead_in_until = max(lead_in_until, _lead_in_extent(text, cl.end))
@@ -1111,8 +1099,8 @@ def candidates(report: Report) -> list[Candidate]:
             continue
         elif kind in SKIP_KINDS:
             continue
-        elif _problem_context_kind(report, kind, cl.start):
-            if not cl.unit_marked and _intro_before_items(report, clauses, idx, kind):
+        elif _problem_context_kind(sections, kind, cl.start):
+            if not cl.unit_marked and _intro_before_items(report, sections, clauses, idx):
                 continue
             out.append(Candidate(cl, "problem", "pre_condition" if kind == "pre_condition" else None))
         elif cl.start < lead_in_until or cl.listed:
@@ -1125,11 +1113,11 @@ def candidates(report: Report) -> list[Candidate]:
     return sorted(out + _table_candidates(report), key=lambda cand: cand.clause.start)
 
 
-def _intro_before_items(report: Report, clauses: list[Clause], idx: int, kind: str | None) -> bool:
+def _intro_before_items(report: Report, sections: _SectionIndex, clauses: list[Clause], idx: int) -> bool:
     """An unnumbered paragraph at the head of a problem section whose problems follow as numbered
     items ("一、现状及问题\n近年来，我市汽车保有量快速增长…\n一是…二是…") introduces them."""
     cl = clauses[idx]
-    outer = [s for s in _sections(report).holding(cl.start) if _problem_context_kind(report, s.kind, cl.start)]
+    outer = [s for s in sections.holding(cl.start) if _problem_context_kind(sections, s.kind, cl.start)]
     if not outer:
         return False
     sec = min(outer, key=lambda s: (s.level, s.start))
@@ -1203,11 +1191,6 @@ def _problem_heading(heading: str) -> bool:
     body = heading[m.end():] if m else heading
     return (len(body) <= 20 and "，" not in body and any(w in body for w in c.problem_heading)
             and not any(w in body for w in c.non_problem_heading))
-
-
-def _under_problem_heading(report: Report, offset: int) -> bool:
-    """Some section around ``offset`` has an unrecognised heading that names problems."""
-    return _sections(report).under_problem_heading(offset)
 
 
 def _paragraph_end(text: str, pos: int) -> int:
