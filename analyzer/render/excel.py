@@ -83,20 +83,30 @@ def number_format(value: float | int) -> str:
     return "#,##0" if isinstance(value, int) else "#,##0.0###"
 
 
-def set_cell(cell, value: Any, fmt: str | None = None) -> None:
-    """Write a value: numbers as numbers, everything else as inert text."""
-    if value is None or value == "":
-        return
+def _store(cell, value: Any, fmt: str | None) -> tuple[str | None, bool]:
+    """Put a non-empty value in ``cell``: numbers as numbers, everything else as inert text.
+    Returns the number format the cell needs and whether it needs Excel's quote prefix."""
     num = number_or_none(value)
     if num is not None and math.isfinite(num):
         cell.value = num
-        cell.number_format = fmt or number_format(num)
-        return
+        return fmt or number_format(num), False
     text = clean_text(value)
     cell.value = text
     if text.startswith(FORMULA_PREFIXES):
         cell.data_type = "s"  # openpyxl made it a formula; keep it a string
-        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        return None, True  # and the quote prefix keeps it text when the user edits the cell
+    return None, False
+
+
+def set_cell(cell, value: Any, fmt: str | None = None) -> None:
+    """Write a value: numbers as numbers, everything else as inert text."""
+    if value is None or value == "":
+        return
+    fmt, quote = _store(cell, value, fmt)
+    if fmt:
+        cell.number_format = fmt
+    if quote:
+        cell.quotePrefix = True
 
 
 # East Asian wide and full-width characters (unicodedata.east_asian_width "W"/"F"), as ranges: a
@@ -173,18 +183,7 @@ class CellWriter:
         if value is None or value == "":
             return None
         cell = self.ws.cell(row=row, column=column)
-        num = number_or_none(value)
-        quote = False
-        if num is not None and math.isfinite(num):
-            cell.value = num
-            fmt = fmt or number_format(num)
-        else:
-            text = clean_text(value)
-            cell.value = text
-            fmt = None
-            if text.startswith(FORMULA_PREFIXES):
-                cell.data_type = "s"  # openpyxl made it a formula; keep it a string
-                quote = True
+        fmt, quote = _store(cell, value, fmt)
         key = (id(align), fmt, quote)
         style = self._styles.get(key)
         if style is not None:
@@ -194,7 +193,7 @@ class CellWriter:
         if fmt:
             cell.number_format = fmt
         if quote:
-            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+            cell.quotePrefix = True
         self._styles[key] = copy(cell._style)
         return cell
 
