@@ -178,12 +178,11 @@ class _AnnIndex:
         return sorted(found, key=lambda a: self.order[id(a)])
 
 
-def render_range(text: str, anns: list[Ann] | _AnnIndex, lo: int, hi: int, opened: set[str] | None = None) -> str:
+def render_range(text: str, anns: _AnnIndex, lo: int, hi: int, opened: set[str] | None = None) -> str:
     """``text[lo:hi]`` as markup, cut at every annotation boundary inside it. An annotation opens (its
     anchor and badge are written) on the first piece it covers; ``opened`` carries that across ranges."""
     opened = set() if opened is None else opened
-    index = anns if isinstance(anns, _AnnIndex) else _AnnIndex(anns)
-    inside = index.over(lo, hi)
+    inside = anns.over(lo, hi)
     cuts = sorted({lo, hi, *(max(lo, a.start) for a in inside), *(min(hi, a.end) for a in inside)})
     out = []
     for a, b in zip(cuts, cuts[1:]):
