@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
@@ -268,6 +269,32 @@ def test_control_characters_do_not_break_the_workbook(tmp_path):
     assert openpyxl.load_workbook(path)["问题线索"]["E2"].value == "户数不符"
 
 
+def test_streamed_rows_keep_markup_characters_line_breaks_and_severity_colours(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from analyzer.render.excel import render_workbook
+
+    doc = formula_document()
+    odd = "<b>户数</b> & 面积\r\n“312”户\n  前后留空  "
+    doc["flags"][0]["message"] = odd
+    doc["flags"].append({**doc["flags"][0], "severity": "info", "message": "1.5e3 不是数字，是文字"})
+    doc["reports"][0]["facts"][0]["value"] = 2350.25
+    path = render_workbook([doc], tmp_path / "x.xlsx")
+    wb = openpyxl.load_workbook(path)
+    flags = wb["问题线索"]
+    assert flags["E2"].value == odd and flags["E3"].value == "1.5e3 不是数字，是文字"
+    assert flags["E3"].data_type == "s"
+    assert [flags[f"B{r}"].fill.fgColor.rgb[-6:] for r in (2, 3)] == ["FFC7CE", "DDEBF7"]
+    assert flags["B2"].font.b and flags["B2"].alignment.vertical == "top"
+    assert (flags.row_dimensions[2].height or 0) >= 45  # four lines of text
+    facts = wb["提取数据"]
+    assert facts.dimensions == f"A1:{facts.cell(row=1, column=facts.max_column).column_letter}2"
+    header = [c.value for c in facts[1]]
+    value = facts.cell(row=2, column=header.index("户数（户）") + 1)
+    assert value.value == 2350.25 and value.data_type == "n" and value.number_format == "#,##0.0###"
+    with __import__("zipfile").ZipFile(path) as z:
+        assert z.testzip() is None
+
+
 def test_cells_keep_their_column_format_and_rows_grow_for_wrapped_text(workbook):
     ws = workbook["提取数据"]
     header = [c.value for c in ws[1]]
@@ -281,7 +308,7 @@ def test_cells_keep_their_column_format_and_rows_grow_for_wrapped_text(workbook)
     assert long_rows and all((flags.row_dimensions[r].height or 0) >= 30 for r in long_rows)
 
 
-def test_workbook_written_in_a_second_process_is_the_same(run, tmp_path):
+def test_outputs_written_in_other_processes_are_the_same(run, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     paths = write_outputs(tmp_path, run.docs, batch_flags=run.batch, ledger_rows=run.rows, parallel=True)
     assert {k: p.name for k, p in paths.items()} == OUTPUT_NAMES
@@ -289,6 +316,9 @@ def test_workbook_written_in_a_second_process_is_the_same(run, tmp_path):
     assert ours.sheetnames == theirs.sheetnames
     for name in ours.sheetnames:
         assert list(ours[name].values) == list(theirs[name].values), name
+    stamp = re.compile(r"生成于 [0-9: -]+")
+    html = [stamp.sub("", p.read_text(encoding="utf-8")) for p in (paths["html"], run.paths["html"])]
+    assert html[0] == html[1] and len(html[0]) > 10_000
 
 
 def test_a_failing_workbook_process_costs_only_the_workbook(run, tmp_path, monkeypatch):
@@ -490,17 +520,20 @@ def test_html_charts_are_inline_svg_with_chinese_labels(page, run):
 
 
 def test_outputs_do_not_depend_on_the_order_files_finished_in(run, tmp_path):
-    from analyzer.render.excel import build_workbook
+    from analyzer.render.excel import render_workbook
     from analyzer.render.html import build_html
 
     fixed = __import__("datetime").datetime(2024, 1, 1, 9, 0)
     a = build_html(run.docs, batch_flags=run.batch, ledger_rows=run.rows, generated=fixed)
     b = build_html(list(reversed(run.docs)), batch_flags=run.batch, ledger_rows=run.rows, generated=fixed)
     assert a == b
-    wa = build_workbook(run.docs, ledger_rows=run.rows, batch_flags=run.batch)
-    wb = build_workbook(list(reversed(run.docs)), ledger_rows=run.rows, batch_flags=run.batch)
+    openpyxl = pytest.importorskip("openpyxl")
+    wa = openpyxl.load_workbook(render_workbook(run.docs, tmp_path / "a.xlsx", ledger_rows=run.rows,
+                                                batch_flags=run.batch))
+    wb = openpyxl.load_workbook(render_workbook(list(reversed(run.docs)), tmp_path / "b.xlsx", ledger_rows=run.rows,
+                                                batch_flags=run.batch))
     for sa, sb in zip(wa, wb):
-        assert [[c.value for c in r] for r in sa.iter_rows()] == [[c.value for c in r] for r in sb.iter_rows()]
+        assert list(sa.values) == list(sb.values), sa.title
 
 
 def test_show_document_prints_facts_problems_and_flags(run):
