@@ -32,7 +32,7 @@ def cli() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("outputs/run"), show_default=True, help="结果输出目录。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="并行处理的进程数，默认等于 CPU 核数。")
+              help="并行处理的进程数，默认等于 CPU 核数；为 1 时结果文件也依次写出，只占用一个核。")
 @click.option("--timeout", type=click.FloatRange(1, None), default=DEFAULT_TIMEOUT, show_default=True,
               help="单个文件的处理时间上限（秒），超时的文件记为失败，其余文件继续处理。")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -261,11 +261,13 @@ def _batch_checks(docs: list[dict[str, Any]], summary: RunSummary, docs_dir: Pat
 
 def _write_reports(out: Path, docs: list[dict[str, Any]], summary: RunSummary, batch_flags: list[dict[str, Any]],
                    ledger_rows: list[dict[str, Any]] | None, problem_summary: dict[str, Any] | None) -> None:
-    """The files people open: 核查结果.xlsx, 问题汇总报告.docx, 报告.html (a failure is recorded, not raised)."""
+    """The files people open: 核查结果.xlsx, 问题汇总报告.docx, 报告.html (a failure is recorded, not raised).
+    With ``--jobs 1`` they are written one after the other: one job means one process busy."""
     from .render import OutputError, write_outputs
 
     try:
-        written = write_outputs(out, docs, summary=problem_summary, batch_flags=batch_flags, ledger_rows=ledger_rows)
+        written = write_outputs(out, docs, summary=problem_summary, batch_flags=batch_flags, ledger_rows=ledger_rows,
+                                parallel=None if summary.jobs > 1 else False)
     except OutputError as exc:
         written = exc.written
         summary.output_error = exc.message

@@ -122,3 +122,22 @@ def test_identical_files_are_analysed_once_and_named_as_copies(tmp_path, monkeyp
     own = [f for f in copy["flags"] if f["kind"] != "cross_doc_conflict"]
     assert own and all(e["file"] == "再次报送.txt" for f in own for e in f["evidence"])
     assert all("东城区汇报.txt" not in f["message"] for f in own)
+
+
+@pytest.mark.parametrize("jobs, parallel", [(1, False), (2, None)])
+def test_one_job_writes_the_outputs_in_one_process(tmp_path, monkeypatch, jobs, parallel):
+    import analyzer.render as render
+
+    seen = []
+
+    def spy(out, docs, **kwargs):
+        seen.append(kwargs.get("parallel"))
+        return {}
+
+    monkeypatch.setattr(render, "write_outputs", spy)
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        _write(src / f"{i}.txt", REPORT.replace("2350", str(2350 + i)))
+    runner.analyze_batch([src], tmp_path / "out", jobs=jobs)
+    assert seen == [parallel]  # None: forked writers from PARALLEL_MIN_DOCUMENTS documents on
