@@ -370,14 +370,13 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
                     try:
                         data = slot.conn.recv()
                         summary.worker_peak_mb = max(summary.worker_peak_mb, data.pop(_PEAK_KEY, 0) / 1024)
-                        record_with_copies(index, data)
                     except (EOFError, OSError):
-                        record_with_copies(index, _error_result(
-                            path, "unreadable", "处理该文件的进程意外退出（可能是文件损坏或内存不足），已跳过该文件。"))
+                        data = _error_result(
+                            path, "unreadable", "处理该文件的进程意外退出（可能是文件损坏或内存不足），已跳过该文件。")
                         replace = True
                 elif now - slot.started > timeout:
-                    record_with_copies(index, _error_result(
-                        path, "timeout", f"处理时间超过 {timeout:g} 秒的上限，已中止。文件可能过大或结构异常。"))
+                    data = _error_result(
+                        path, "timeout", f"处理时间超过 {timeout:g} 秒的上限，已中止。文件可能过大或结构异常。")
                     replace = True
                 else:
                     continue
@@ -385,8 +384,9 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
                 if replace:
                     slot.kill()
                     slot = slots[i] = _Slot(ctx, memory_mb, timeout)
-                if queue:
+                if queue:  # the worker's next file first: it works while this process records the result
                     slot.give(*queue.pop())
+                record_with_copies(index, data)
     finally:
         for slot in slots:
             slot.stop()
