@@ -139,11 +139,16 @@ def _piece(text: str, active: list[Ann], opening: list[Ann]) -> str:
     """One cut of the text: anchors of the annotations starting here, a problem's category badge, and
     the text in a span carrying every annotation over it. The first anchor (problems before flags) goes
     on the span itself; any other is an empty span just before it."""
-    anchors = sorted((a for a in opening if a.anchor and a.kind != "heading"), key=lambda a: a.kind != "problem")
-    out = [f'<span id="{a.anchor}" class="anchor"></span>' for a in anchors[1:]]
-    badged = sorted((a for a in opening if a.badge), key=lambda a: bool(anchors) and a is anchors[0])
-    out += [f'<span class="cats" aria-hidden="true">{escape(a.badge)}</span>' for a in badged]
     body = str(escape(text))
+    if not active:  # plain text, the commonest piece
+        return body
+    anchors: list[Ann] = []
+    out: list[str] = []
+    if opening:
+        anchors = sorted((a for a in opening if a.anchor and a.kind != "heading"), key=lambda a: a.kind != "problem")
+        out = [f'<span id="{a.anchor}" class="anchor"></span>' for a in anchors[1:]]
+        badged = sorted((a for a in opening if a.badge), key=lambda a: bool(anchors) and a is anchors[0])
+        out += [f'<span class="cats" aria-hidden="true">{escape(a.badge)}</span>' for a in badged]
     if any(a.kind == "heading" for a in active):
         body = f"<strong>{body}</strong>"
     marks = [a for a in active if a.kind != "heading"]
@@ -184,11 +189,14 @@ def render_range(text: str, anns: _AnnIndex, lo: int, hi: int, opened: set[str] 
     opened = set() if opened is None else opened
     inside = anns.over(lo, hi)
     cuts = sorted({lo, hi, *(max(lo, a.start) for a in inside), *(min(hi, a.end) for a in inside)})
+    if not inside:
+        return str(escape(text[lo:hi]))
     out = []
     for a, b in zip(cuts, cuts[1:]):
         active = [x for x in inside if x.start < b and x.end > a]
         opening = [x for x in active if x.id not in opened]
-        opened.update(x.id for x in opening)
+        if opening:
+            opened.update(x.id for x in opening)
         out.append(_piece(text[a:b], active, opening))
     return "".join(out)
 
