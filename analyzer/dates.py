@@ -24,28 +24,39 @@ from dataclasses import dataclass
 from .spans import DisjointSpans
 
 _CN = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
-YEAR = r"(?:19[4-9]\d|20\d\d|[〇零一二三四五六七八九]{4})"
+# 1940–2099, or four Chinese digits. Written as one character class first (a lookbehind then
+# tells which form it is) so that a pattern opening with a year lets the regex engine skip ahead
+# to the characters a year can start with, instead of trying the pattern at every position.
+YEAR = r"(?:[12〇零一二三四五六七八九](?:(?<=1)9[4-9]\d|(?<=2)0\d\d|(?<=[〇零一二三四五六七八九])[〇零一二三四五六七八九]{3}))"
 MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 DAY = r"(?:3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
 PART = r"(?:底|末|初|中下旬|中旬|上旬|下旬|份)"
 
+# A pattern that opens with an optional part or a lookbehind gives the regex engine no first
+# character to scan for, and it tries the whole pattern at every position of the text; a lookahead
+# on the characters a match can start with (a quick filter, as in numbers.py) rejects the others at once.
+_STARTS_YEAR_OR_MONTH = r"(?=[去今明\d〇零一二三四五六七八九十\s])"
+_STARTS_DECADE = r"(?=[上二五六七八九\d])"
+_STARTS_MONTH = r"(?=[\d十一二三四五六七八九])"
+_STARTS_19_20 = r"(?=[12])"
+
 _PATTERNS = [
     # 3月至4月, 今年6月至8月, 2024年3月至5月 (a span of months in one year)
-    ("month_range", re.compile(rf"(?:(?P<rel>去年|今年|明年)|(?P<y>{YEAR})\s*年)?\s*(?P<m1>{MONTH})\s*月\s*(?:至|到|—|－|-|–|~|～)\s*"
+    ("month_range", re.compile(rf"{_STARTS_YEAR_OR_MONTH}(?:(?P<rel>去年|今年|明年)|(?P<y>{YEAR})\s*年)?\s*(?P<m1>{MONTH})\s*月\s*(?:至|到|—|－|-|–|~|～)\s*"
                                rf"(?P<m2>{MONTH})\s*月(?P<part>{PART})?")),
     # 2019—2021年, 2019年至2021年, 2019-2021年度
     ("year_range", re.compile(rf"(?P<y1>{YEAR})\s*(?:年)?\s*(?:—|－|-|–|~|～|至|到)\s*(?P<y2>{YEAR})\s*年(?:度)?")),
     # 2021年6月30日, 2021年6月底, 二〇二一年十二月
     ("ymd", re.compile(rf"(?P<y>{YEAR})\s*年\s*(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?(?P<part>{PART})?")),
     # 2021.12.30, 2021-12-30, 2021/6
-    ("dotted", re.compile(rf"(?<![\d.])(?P<y>(?:19|20)\d\d)\s*[./\-]\s*(?P<m>1[0-2]|0?[1-9])"
+    ("dotted", re.compile(rf"{_STARTS_19_20}(?<![\d.])(?P<y>(?:19|20)\d\d)\s*[./\-]\s*(?P<m>1[0-2]|0?[1-9])"
                           rf"(?:\s*[./\-]\s*(?P<d>3[01]|[12]\d|0?[1-9]))?(?![\d.%万亿元平户栋个])")),
     # 上世纪八九十年代, 八十年代, 1990年代, 20世纪80年代
-    ("decade", re.compile(r"(?:上世纪|20世纪|二十世纪)?(?P<dec>[五六七八九]{1,2}十|[5-9]0|19[5-9]0)年代(?P<part>初|末|中期|前期|后期)?")),
+    ("decade", re.compile(_STARTS_DECADE + r"(?:上世纪|20世纪|二十世纪)?(?P<dec>[五六七八九]{1,2}十|[5-9]0|19[5-9]0)年代(?P<part>初|末|中期|前期|后期)?")),
     # 2021年, 2021年度
     ("year", re.compile(rf"(?P<y>{YEAR})\s*年(?:度)?(?!\s*[—\-–~～至到]\s*{YEAR})")),
     # 10月底, 11月初, 6月30日 (year from context)
-    ("md", re.compile(rf"(?<![\d年〇零一二三四五六七八九十])(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?(?P<part>{PART})?")),
+    ("md", re.compile(rf"{_STARTS_MONTH}(?<![\d年〇零一二三四五六七八九十])(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?(?P<part>{PART})?")),
     # 去年底, 今年6月, 明年
     ("relative", re.compile(rf"(?P<rel>去年|今年|明年|上年|当年|本年|同年)(?:\s*(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?)?(?P<part>底|末|初)?")),
 ]

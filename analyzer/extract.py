@@ -37,23 +37,38 @@ _CLAUSE_STOP = "，。；！？\n\t"
 # ---------------------------------------------------------------------------
 
 
+class _CuePairs(list):
+    """(cue, role) pairs, longest cue first, with what finds them in one pass: ``starts`` matches
+    (empty, in a lookahead) wherever a cue starts, its group 1 the longest cue starting there;
+    ``role_of`` gives a cue's role (the first pair's, as a scan of the list would)."""
+
+    def __init__(self, pairs) -> None:
+        super().__init__(pairs)
+        self.role_of: dict[str, str] = {}
+        for cue, role in self:
+            self.role_of.setdefault(cue, role)
+        alternation = "|".join(re.escape(cue) for cue, _ in self)
+        self.starts = re.compile(f"(?=({alternation}))" if self else r"(?!x)x")
+
+
 @dataclass(frozen=True, slots=True)
 class _Cues:
     window: int
-    investment: list[tuple[str, str]]
-    area: list[tuple[str, str]]
-    date_before: list[tuple[str, str]]
-    date_after: list[tuple[str, str]]
-    status: list[tuple[str, str]]
+    investment: _CuePairs
+    area: _CuePairs
+    date_before: _CuePairs
+    date_after: _CuePairs
+    status: _CuePairs
     aggregate: tuple[str, ...]
+    aggregate_re: re.Pattern  # any of ``aggregate``
     name_re: re.Pattern
     generic: frozenset[str]
     table: dict[str, list[str]]
 
 
-def _pairs(table: dict[str, list[str]]) -> list[tuple[str, str]]:
+def _pairs(table: dict[str, list[str]]) -> _CuePairs:
     """(cue, role) pairs, longest cue first."""
-    return sorted(((cue, role) for role, cues in table.items() for cue in cues), key=lambda p: -len(p[0]))
+    return _CuePairs(sorted(((cue, role) for role, cues in table.items() for cue in cues), key=lambda p: -len(p[0])))
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +87,7 @@ def cues() -> _Cues:
         date_after=_pairs(after),
         status=_pairs(data["status"]),
         aggregate=tuple(subjects["aggregate_cues"]),
+        aggregate_re=re.compile("|".join(map(re.escape, subjects["aggregate_cues"])) or r"(?!x)x"),
         name_re=re.compile("|".join(map(re.escape, suffixes))),
         generic=frozenset(subjects["generic"]),
         table={k: list(v) for k, v in data["table"].items()},
@@ -93,12 +109,16 @@ def _value(q: Quantity):
     return _json_number(q.value)
 
 
+# Everything up to the last clause punctuation of a string.
+_UP_TO_LAST_STOP = re.compile(f"(?s:.*)[{_CLAUSE_STOP}]")
+
+
 def _clause_left(text: str, pos: int, window: int) -> str:
     """Up to ``window`` characters left of ``pos``, stopping at clause punctuation."""
     start = max(0, pos - window)
     chunk = text[start:pos]
-    cut = max(chunk.rfind(ch) for ch in _CLAUSE_STOP)
-    return chunk[cut + 1:] if cut >= 0 else chunk
+    cut = _UP_TO_LAST_STOP.match(chunk)
+    return chunk[cut.end():] if cut else chunk
 
 
 def _clause_right(text: str, pos: int, window: int) -> str:
@@ -107,30 +127,32 @@ def _clause_right(text: str, pos: int, window: int) -> str:
     return chunk[: min(cuts)] if cuts else chunk
 
 
-def _nearest_cue(left: str, pairs: list[tuple[str, str]]) -> str | None:
+def _nearest(left: str, pairs: _CuePairs) -> tuple[int, int, str] | None:
+    """(end, length, role) of the cue that ends nearest to the end of ``left`` (longer cue on a tie).
+
+    One pass over ``left`` instead of a search for every cue: the cue ending last is the longest of
+    those starting where it starts, so the longest cue at each start is all that needs comparing.
+    """
+    best: tuple[int, int] | None = None
+    for m in pairs.starts.finditer(left):
+        key = (m.end(1), m.end(1) - m.start(1))
+        if best is None or key > best:
+            best = key
+    if best is None:
+        return None
+    return best[0], best[1], pairs.role_of[left[best[0] - best[1]:best[0]]]
+
+
+def _nearest_cue(left: str, pairs: _CuePairs) -> str | None:
     """The role whose cue ends nearest to the end of ``left`` (longer cue on a tie)."""
-    best: tuple[int, int, str] | None = None
-    for cue, role in pairs:
-        i = left.rfind(cue)
-        if i < 0:
-            continue
-        key = (i + len(cue), len(cue))
-        if best is None or key > best[:2]:
-            best = (key[0], key[1], role)
+    best = _nearest(left, pairs)
     return best[2] if best else None
 
 
-def _first_cue(right: str, pairs: list[tuple[str, str]]) -> str | None:
-    """The role whose cue starts nearest to the start of ``right``."""
-    best: tuple[int, int, str] | None = None
-    for cue, role in pairs:
-        i = right.find(cue)
-        if i < 0:
-            continue
-        key = (i, -len(cue))
-        if best is None or key < best[:2]:
-            best = (key[0], key[1], role)
-    return best[2] if best else None
+def _first_cue(right: str, pairs: _CuePairs) -> str | None:
+    """The role whose cue starts nearest to the start of ``right`` (longer cue on a tie)."""
+    m = pairs.starts.search(right)
+    return pairs.role_of[m.group(1)] if m else None
 
 
 # ---------------------------------------------------------------------------
@@ -526,7 +548,7 @@ def _subject(ctx: _Context, pos: int, ftype: str, role: str | None = None) -> st
                                                             or re.search(r"[，；：]", between))
         if not listed and not any(cue in between for cue in ("全区", "全市", "全县", "累计", "合计", "共计", "个小区")):
             return name[2]
-    if any(cue in text[s_start:pos] for cue in cues().aggregate) or any(cue in clause for cue in cues().aggregate):
+    if cues().aggregate_re.search(text, s_start, pos) or cues().aggregate_re.search(clause):
         return "aggregate"
     # the topic of the paragraph: a name at the start of an earlier sentence of the same line
     l_start, _ = line_bounds(text, pos)
@@ -609,11 +631,7 @@ def _status(text: str, pos: int, end: int | None = None) -> str | None:
             return role
     s_start, _ = sentence_bounds(text, pos)
     left = text[s_start:pos]
-    best: tuple[int, int, str] | None = None
-    for cue, role in cues().status:
-        i = left.rfind(cue)
-        if i >= 0 and (best is None or (i + len(cue), len(cue)) > best[:2]):
-            best = (i + len(cue), len(cue), role)
+    best = _nearest(left, cues().status)
     if best is None or _NEGATED.search(left[: best[0] - best[1]]):
         return None
     # "计划启动…", "计划新开工…": a plan that names its verb is still a plan
@@ -648,11 +666,12 @@ def _prose_fact(ctx: _Context, q: Quantity) -> Fact:
 # "已完工21个", "仅开工9个", "其中2000年以前建成的19个": a count of communities whose noun stands
 # earlier in the sentence. Accepted only after a progress verb or 的/有, in a sentence about 小区.
 _BARE_COUNT = re.compile(
-    r"(?:开工|完工|竣工|启动|完成|建成的|进场|实施|改造|的有|的|有|其余)\s*"
+    r"(?=[开完竣启建进实改的有其老小院\d])"  # quick filter: the first character of a branch below
+    r"(?:(?:开工|完工|竣工|启动|完成|建成的|进场|实施|改造|的有|的|有|其余)\s*"
     r"(?P<n>\d{1,5}|[一二三四五六七八九十两]{1,3})\s*个(?=[，。；、）\s]|未|已|均|全部|尚|正在|$)"
     r"|(?:老旧小区|小区|院落)\s*(?P<n2>\d{1,5})\s*处"
     # "走访20个小区，3个成立了业委会": a part of the communities just counted
-    r"|(?<=个小区[，、])(?P<n3>\d{1,5})\s*个(?=[\u4e00-\u9fff])(?!月|项目|百分点|部门|街道|社区|单位|批次|方面|问题)")
+    r"|(?<=个小区[，、])(?P<n3>\d{1,5})\s*个(?=[\u4e00-\u9fff])(?!月|项目|百分点|部门|街道|社区|单位|批次|方面|问题))")
 # Nouns whose counts are not communities: a bare "N个" after them is theirs (停车位仅有310个).
 _OTHER_COUNTED = ("停车位", "车位", "充电桩", "路灯", "电梯", "楼道", "单元", "项目", "出入口", "门禁", "摄像头",
                   "垃圾", "设施", "场所", "活动室", "街道", "社区", "部门", "问题", "方案")
@@ -669,7 +688,8 @@ def _bare_counts(text: str, taken: SpanSet) -> list[Fact]:
         prev_start, _ = sentence_bounds(text, max(0, sent_start - 2))  # the sentence before, too
         if "小区" not in text[prev_start:s] and "院落" not in text[prev_start:s]:
             continue
-        if any(noun in _clause_left(text, s, 12) for noun in _OTHER_COUNTED):
+        clause = _clause_left(text, s, 12)
+        if any(noun in clause for noun in _OTHER_COUNTED):
             continue
         value = parse_number(m.group(group))
         if value is None:

@@ -106,11 +106,20 @@ def _compile_all(name: str, key: str, template: str) -> list[re.Pattern]:
     return out
 
 
+_NOISE_LINE = r"^[ \t\u3000]*(?:{})[ \t\u3000]*(?:\n|$)"
+
+
 @lru_cache(maxsize=None)
-def _noise_patterns() -> tuple[list[re.Pattern], list[re.Pattern]]:
-    lines = _compile_all("noise.toml", "line", r"^[ \t\u3000]*(?:{})[ \t\u3000]*(?:\n|$)")
+def _noise_patterns() -> tuple[list[re.Pattern], list[re.Pattern], re.Pattern | None]:
+    """The noise line and inline patterns, and one pattern that finds a line any of the line
+    patterns would (None when they hold groups, which cannot be merged safely)."""
+    lines = _compile_all("noise.toml", "line", _NOISE_LINE)
     inline = _compile_all("noise.toml", "inline", "{}")
-    return lines, inline
+    any_line = None
+    if lines and all(p.groups == 0 for p in lines):
+        words = load_toml("noise.toml").get("line", [])
+        any_line = re.compile(_NOISE_LINE.format("|".join(f"(?:{w})" for w in words)), re.MULTILINE)
+    return lines, inline, any_line
 
 
 @lru_cache(maxsize=None)
@@ -166,15 +175,21 @@ _WIDTH_TABLE.update({ord(ch): ord(ch) - 0xFEE0 for ch in "．％＋－／＝＜�
 _WIDTH_TABLE.update({ord(ch): " " for ch in SPACES[1:]})
 
 
+_WIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_WIDTH_TABLE)) + "]")
+_WIDTH_MAP = {chr(code): to if isinstance(to, str) else chr(to) for code, to in _WIDTH_TABLE.items()}
+
+
 def _fold_width(text: str) -> str:
     """Full-width ASCII → ASCII for digits, letters and number symbols, odd spaces → " "; one char
-    for one char (``str.translate``)."""
-    return text.translate(_WIDTH_TABLE)
+    for one char. Only the characters to fold are visited: ``str.translate`` looked every
+    character of a CJK text up in the table, for the few it changes."""
+    return _WIDTH_CHARS.sub(lambda m: _WIDTH_MAP[m.group()], text)
 
 
 _ASCII_PUNCT = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
-# Prose punctuation, but not the comma and colon inside ``1,234`` and ``10:30``.
-_PROSE_PUNCT = re.compile(r"[;()?!]|(?<!\d)[,:]|[,:](?!\d)")
+# Prose punctuation, but not the comma and colon inside ``1,234`` and ``10:30``. The lookahead
+# first is a quick filter: without it every position of the text tries the three branches.
+_PROSE_PUNCT = re.compile(r"(?=[;()?!,:])(?:[;()?!]|(?<!\d)[,:]|[,:](?!\d))")
 
 
 def _chinese_punct(text: str) -> str:
@@ -190,14 +205,23 @@ def is_traditional(text: str) -> bool:
     >>> is_traditional("老旧小区改造情况汇报，涉及居民2350户。")
     False
     """
+    sample = text[:200_000]
+    hits = len(_traditional_char().findall(sample))
+    if hits < 3:
+        return False   # a simplified text: its CJK characters need no counting
+    cjk = len(_CJK_CHAR.findall(sample))
+    return hits / cjk > 0.02
+
+
+_CJK_CHAR = re.compile("[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=None)
+def _traditional_char() -> re.Pattern:
+    """A CJK character (U+4E00–U+9FFF) that only traditional text uses."""
     _, trad_only = _t2s_table()
-    cjk = hits = 0
-    for ch in text[:200_000]:
-        if "\u4e00" <= ch <= "\u9fff":
-            cjk += 1
-            if ch in trad_only:
-                hits += 1
-    return cjk > 0 and hits >= 3 and hits / cjk > 0.02
+    chars = sorted(ch for ch in trad_only if "\u4e00" <= ch <= "\u9fff")
+    return re.compile("[" + "".join(map(re.escape, chars)) + "]") if chars else re.compile(r"(?!x)x")
 
 
 def to_simplified(text: str) -> str:
@@ -224,9 +248,10 @@ def _delete(text: str, spans: list[tuple[int, int]], index: list[int]) -> tuple[
 
 
 def _noise_spans(text: str) -> list[tuple[int, int]]:
-    lines, inline = _noise_patterns()
+    lines, inline, any_line = _noise_patterns()
     spans = []
-    for pattern in lines:
+    # one scan for a noise line of any kind; a pattern of its own runs only when there is one
+    for pattern in lines if any_line is None or any_line.search(text) else ():
         spans.extend(m.span() for m in pattern.finditer(text) if m.end() > m.start())
     for pattern in inline:
         spans.extend(m.span() for m in pattern.finditer(text) if m.end() > m.start())
@@ -250,9 +275,11 @@ def _insert_breaks(text: str, index: list[int], positions: list[int]) -> tuple[s
 
 
 # A heading marker glued to the end of the previous sentence: "…2350户。（二）改造前存在问题".
-_GLUED_HEADING = re.compile(rf"(?<=[。；！？])[ ]*(?={HEADING_MARKER})")
+# (Each pattern opens with a quick filter on its first character: a lookbehind first would be
+# tried at every position of the text.)
+_GLUED_HEADING = re.compile(rf"(?=[ （{CN_DIGITS}])(?<=[。；！？])[ ]*(?={HEADING_MARKER})")
 
-_SPACE_BEFORE_HEADING = re.compile(rf"(?<=[^\s])[ ]+(?={HEADING_MARKER})")
+_SPACE_BEFORE_HEADING = re.compile(rf"(?=[ ])(?<=[^\s])[ ]+(?={HEADING_MARKER})")
 _RUN_ON_HEADING = re.compile(
     rf"^((?:[{CN_DIGITS}]{{1,3}}[、.．]|（[{CN_DIGITS}]{{1,3}}）|\d{{1,2}}[、．](?!\d))"
     rf"[^\s。，；：！？\n]{{2,20}})[ ]+(?=[^\s])",
@@ -260,23 +287,33 @@ _RUN_ON_HEADING = re.compile(
 )
 
 
+def _line_breaks_at(text: str, positions: list[int]) -> str:
+    """``text`` with the characters at ascending ``positions`` replaced by line breaks."""
+    if not positions:
+        return text
+    pieces, pos = [], 0
+    for p in positions:
+        pieces.append(text[pos:p])
+        pos = p + 1
+    pieces.append(text[pos:])
+    return "\n".join(pieces)
+
+
 def _break_headings(text: str) -> str:
     """Turn the space before/after a run-together heading into a line break (same length)."""
-    chars = list(text)
-    for m in _SPACE_BEFORE_HEADING.finditer(text):
-        chars[m.start()] = "\n"
-    text = "".join(chars)
-    chars = list(text)
+    text = _line_breaks_at(text, [m.start() for m in _SPACE_BEFORE_HEADING.finditer(text)])
+    cuts = []
     for m in _RUN_ON_HEADING.finditer(text):
         head, nxt = m.group(1), text[m.end():m.end() + 1]
         # "（三）供热管网资金缺口约 300 万元" is a sentence, not a heading: the figure belongs to it.
         if head[-1] in "约近达共为是有和及与的了超逾" or (nxt.isdigit() and not _section_line().match(head)):
             continue
-        chars[m.end(1)] = "\n"
-    return "".join(chars)
+        cuts.append(m.end(1))
+    return _line_breaks_at(text, cuts)
 
 
 _SPACE_RUN = re.compile(r"[ ]+")
+_NEWLINE = re.compile(r"\n")
 
 
 def _space_spans(text: str) -> list[tuple[int, int]]:
@@ -379,6 +416,6 @@ def normalize(raw: str, hard_breaks: set[int] | frozenset[int] = frozenset(),
     text, index = _delete(text, _space_spans(text), index)
 
     # Hard breaks are known in raw positions; find them in the current text through the index.
-    hard = {i for i, src in enumerate(index) if src in hard_breaks and text[i] == "\n"} if hard_breaks else set()
+    hard = {m.start() for m in _NEWLINE.finditer(text) if index[m.start()] in hard_breaks} if hard_breaks else set()
     text, index = _delete(text, _join_spans(text, hard), index)
     return NormText(text=text, offsets=index, raw=raw, traditional=traditional)

@@ -337,6 +337,7 @@ class _Unit:
 class _Grammar:
     main: re.Pattern
     placeholder: re.Pattern
+    placeholder_mark: re.Pattern  # any mark: every placeholder holds one, and most texts none
     units: dict[str, _Unit]
     percent: _Unit
     communities: _Unit
@@ -512,6 +513,7 @@ def _grammar() -> _Grammar:
     return _Grammar(
         main=main,
         placeholder=placeholder,
+        placeholder_mark=re.compile(f"[{marks}]"),
         units=units,
         percent=by_type["percent"],
         communities=by_type["communities"],
@@ -772,4 +774,7 @@ def find_placeholders(text: str) -> list[tuple[int, int, str]]:
     """
     if not isinstance(text, str) or not text:
         return []
-    return [(m.start(), m.end(), m.group()) for m in _grammar().placeholder.finditer(text)]
+    g = _grammar()
+    if not g.placeholder_mark.search(text):
+        return []   # the full pattern tries every position; a text without a mark has no placeholder
+    return [(m.start(), m.end(), m.group()) for m in g.placeholder.finditer(text)]

@@ -83,9 +83,11 @@ LEAD_MARKER = re.compile(
     re.VERBOSE,
 )
 
-# An enumeration marker inside a paragraph (it must follow a clause end).
+# An enumeration marker inside a paragraph (it must follow a clause end). The first lookbehind
+# holds every clause end a branch accepts: it turns most positions away in one test, where each
+# branch would try its own.
 INLINE_MARKER = re.compile(
-    rf"""(?:
+    rf"""(?<=[。；：！？，])(?:
         (?<=[。；：！？，])[{CN}]是(?=[^，。；：]{{2}})     # …；二是…   (not 但是/就是: a numeral must precede 是)
       | (?<=[。；：！？，])（\s*\d{{1,2}}\s*）              # …；（2）…
       | (?<=[。；：！？])（\s*[{CN}]{{1,3}}\s*）            # …。（二）…
@@ -101,6 +103,8 @@ _SENTENCE_END = "。！？…"
 _PIECE_END = _SENTENCE_END + "；"
 _TRIM = " \t\u3000，、；：。！？…,;:"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# At least four CJK characters (a match stops at the fourth instead of listing them all).
+_CJK_4 = re.compile(r"(?:[^\u4e00-\u9fff]*[\u4e00-\u9fff]){4}")
 HEADING_MAX = 30   # a marked item's first sentence up to this length is its heading
 LIST_PIECE_MAX = 22  # a comma list of problems has pieces no longer than this
 LIST_PIECE_MIN = 5   # … and, when read by deficiency expressions, no shorter than this
@@ -194,8 +198,9 @@ def cues() -> _Cues:
         group_heading=_any_of(det, "group_heading_patterns"),
         problem_heading=tuple(det["problem_heading_words"]),
         non_problem_heading=tuple(det["non_problem_heading_words"]),
-        problem_labels=re.compile(rf"(?:^|(?<=[。；\n]))[ \t]*{_ITEM_MARKER}(?:{labels})[：:]"),
-        fix_labels=re.compile(rf"(?:^|(?<=[。；\n]))[ \t]*{_ITEM_MARKER}(?:{fixes})[：:]"),
+        # at the text's start or after 。；\n: "not after anything else" is one test per position
+        problem_labels=re.compile(rf"(?<![^。；\n])[ \t]*{_ITEM_MARKER}(?:{labels})[：:]"),
+        fix_labels=re.compile(rf"(?<![^。；\n])[ \t]*{_ITEM_MARKER}(?:{fixes})[：:]"),
         label_only=re.compile(rf"^(?:{labels}|{fixes})$"),
         predicates=tuple(det["defect_predicates"]),
         list_tail=_any_of(det, "list_tail_patterns"),
@@ -292,11 +297,12 @@ def _separators(text: str, start: int, end: int, seps: str) -> list[int]:
 def _pieces(text: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
     """Split text[start:end] at any of ``seps``; spans exclude the separators."""
     out, s = [], start
-    for i in _separators(text, start, end, seps):
-        out.append((s, i))
+    for i in [*_separators(text, start, end, seps), end]:
+        a, b = _trim(text, s, i)
+        if b > a:
+            out.append((a, b))
         s = i + 1
-    out.append((s, end))
-    return [(a, b) for a, b in (_trim(text, a, b) for a, b in out) if b > a]
+    return out
 
 
 def _defect_piece(piece: str) -> bool:
@@ -305,17 +311,26 @@ def _defect_piece(piece: str) -> bool:
 
 
 def _merge_bare(text: str, spans: list[tuple[int, int]], defect=_has_predicate,
-                backward: bool = False) -> list[tuple[int, int]]:
+                backward: bool = False, longest: int | None = None) -> list[tuple[int, int]] | None:
     """Join a piece without a defect predicate to the piece after it ("停车位、路灯不足"); with
-    ``backward``, one after a defect joins that defect ("灯早就坏了，晚上只能打手电")."""
+    ``backward``, one after a defect joins that defect ("灯早就坏了，晚上只能打手电").
+
+    ``longest``: the caller has no use for an item longer than this; None is returned as soon as
+    one would be (an item only grows), sparing the defect tests of the pieces after it.
+    """
+    limit = len(text) if longest is None else longest
     out: list[tuple[int, int]] = []
     pending: int | None = None
     for a, b in spans:
         if pending is not None:
             a = pending
             pending = None
+        if b - a > limit:
+            return None
         if not defect(text[a:b]):
             if backward and out:
+                if b - out[-1][0] > limit:
+                    return None
                 out[-1] = (out[-1][0], b)
             else:
                 pending = a
@@ -326,6 +341,8 @@ def _merge_bare(text: str, spans: list[tuple[int, int]], defect=_has_predicate,
             out[-1] = (out[-1][0], spans[-1][1])
         else:
             out.append((pending, spans[-1][1]))
+    if out and out[-1][1] - out[-1][0] > limit:
+        return None
     return out
 
 
@@ -411,6 +428,14 @@ _SPEECH_SUBJECT = re.compile(r"(?:还有的|有的|一些|个别|少数)(?:地�
 _REPORTING = re.compile(r"(?:发现|反映|看到|了解到?|显示|表明|来看|认为|说|指出|提出|介绍)$")
 
 
+def _after_long_piece(pieces: list[tuple[int, int]]) -> int:
+    """Index after the last piece too long for an item of a comma list (0 when there is none)."""
+    for i in range(len(pieces) - 1, -1, -1):
+        if pieces[i][1] - pieces[i][0] > LIST_PIECE_MAX:
+            return i + 1
+    return 0
+
+
 def _split_comma_group(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A sentence's comma pieces → one clause, or one per problem when it lists several.
 
@@ -424,9 +449,11 @@ def _split_comma_group(text: str, pieces: list[tuple[int, int]]) -> list[tuple[i
     whole = (pieces[0][0], pieces[-1][1])
     if len(pieces) < 2:
         return [whole]
-    if any(text[a:b].startswith(c.continuations) for a, b in pieces[1:]):
+    if any(text.startswith(c.continuations, a, b) for a, b in pieces[1:]):
         return [whole]
-    if len(pieces) >= 3:
+    # A list reading joins pieces into items no shorter than each of their pieces: it can only
+    # start after the last piece too long for an item, and it keeps at least the last three pieces.
+    if len(pieces) >= 3 and (long_end := _after_long_piece(pieces)) <= len(pieces) - 3:
         # the list may follow a background piece without a defect ("这批小区大多建于80年代，屋面
         # 防水层老化，外墙面砖空鼓脱落，楼道灯多数不亮"): that piece is a clause of its own
         # Two readings: short phrases with a defect predicate ("屋面渗漏，楼道破损，无路灯"), then
@@ -445,8 +472,10 @@ def _split_comma_group(text: str, pieces: list[tuple[int, int]]) -> list[tuple[i
                 # "有的区县前期准备不充分，项目迟迟开不了工，…": a speech's one problem per 有的
                 continue
             for first in sorted({0, lo}):
-                merged = _merge_bare(text, pieces[first:], defect, backward)
-                if len(merged) >= 3 and all(shortest <= b - a <= LIST_PIECE_MAX for a, b in merged) \
+                if first < long_end:
+                    continue   # the item holding the long piece is too long: see above
+                merged = _merge_bare(text, pieces[first:], defect, backward, longest=LIST_PIECE_MAX)
+                if merged and len(merged) >= 3 and all(shortest <= b - a <= LIST_PIECE_MAX for a, b in merged) \
                         and sum(1 for a, b in merged if defect(text[a:b])) >= c.list_predicate_share * len(merged):
                     merged[-1] = _trim_tail(text, *merged[-1])
                     head = [(pieces[0][0], pieces[first - 1][1])] if first else []
@@ -454,6 +483,8 @@ def _split_comma_group(text: str, pieces: list[tuple[int, int]]) -> list[tuple[i
     # one piece is a 、 list of three defects or more ("很多小区房屋年久失修、管网老化、停车困难、
     # 没有电梯，群众改造愿望十分强烈"): its defects are clauses of their own, the rest too
     for k, (a, b) in enumerate(pieces):
+        if text.count("、", a, b) < 2:
+            continue   # three parts need two 、 (most pieces have none)
         dun = _split_dun(text, *_trim_tail(text, a, b))
         lead = text[pieces[0][0]:b]
         if len(dun) >= 3 and not c.directive.search(lead) \
@@ -464,6 +495,10 @@ def _split_comma_group(text: str, pieces: list[tuple[int, int]]) -> list[tuple[i
                 out.append((pieces[k + 1][0], pieces[-1][1]))
             return out
     # Full clauses with a problem cue each; a piece without one joins the piece before it.
+    # Every run after the first opens with a new subject: without one among the pieces there is
+    # no second run, and no piece needs the (costly) cue search.
+    if len(pieces) < 3 or not any(_NEW_SUBJECT.match(text, a) for a, _ in pieces[1:]):
+        return [whole]
     runs: list[list[int]] = []
     for a, b in pieces:
         if runs and not c.problem_re.search(text, a, b):
@@ -528,8 +563,8 @@ def _unit_clauses(text: str, start: int, end: int, marked: bool) -> list[Clause]
             # "审计指出：", "主要存在以下问题：" (its colon may have been cut off with the next item)
             clauses.append(Clause(a, b, marked=marked and idx == 0, label=True))
             continue
-        directive = bool(c.directive.search(piece))
         if term and term in "：:":
+            directive = bool(c.directive.search(piece))
             if len(piece) <= HEADING_MAX and "，" not in piece and not last and not directive:
                 heading = (heading[0], b) if heading else (a, b)   # "房屋本体老化：屋面…"
                 continue
@@ -538,7 +573,7 @@ def _unit_clauses(text: str, start: int, end: int, marked: bool) -> list[Clause]
             clauses.append(Clause(a, b, marked=marked and idx == 0, label=True, intro=True))
             continue
         elif idx == 0 and marked and term and term in _SENTENCE_END and len(piece) <= HEADING_MAX \
-                and not last and not _is_lead_in(piece) and not directive:
+                and not last and not _is_lead_in(piece) and not c.directive.search(piece):
             heading = (a, b)   # "（一）资金压力较大。两年来，…"  (not "第二，要坚持…。")
             continue
         q = c.quoted_finding.match(text, a, b)
@@ -567,6 +602,7 @@ def _unit_clauses(text: str, start: int, end: int, marked: bool) -> list[Clause]
     return clauses
 
 
+@lru_cache(maxsize=16384)  # a one-sentence item is tested as a sentence, then again as a clause
 def _is_lead_in(piece: str) -> bool:
     """A clause that only announces problems ("主要存在以下问题", "工作中也存在一些不足")."""
     c = cues()
@@ -621,10 +657,15 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[
 
 def clause_spans(text: str, start: int = 0, end: int | None = None) -> list[Clause]:
     """Like :func:`split_clauses`, with what is known about each clause."""
+    return _paragraph_clauses(text, paragraphs(text, start, end))
+
+
+def _paragraph_clauses(text: str, paras: list[tuple[int, int]]) -> list[Clause]:
+    """:func:`clause_spans` of the paragraphs ``paras`` of ``text``."""
     out: list[Clause] = []
     last_number = 0  # the number of the last "N." item seen at a paragraph start
     unit = 0
-    for pa, pb in paragraphs(text, start, end):
+    for pa, pb in paras:
         a, b = _trim(text, pa, pb)
         if b <= a or _table_row(text[pa:pb]):
             continue   # table rows: see _table_candidates
@@ -813,16 +854,16 @@ _SIGNATURE_LINE = re.compile(
 )
 
 
-def _signature_start(text: str) -> int:
+def _signature_start(text: str, paras: list[tuple[int, int]]) -> int:
     """Where the closing block (issuer, date, 签字/盖章, filing notes) begins; len(text) if none.
 
     The block is the run of short unpunctuated lines at the end of the report that holds at
-    least one issuer, date or signature line.
+    least one issuer, date or signature line. ``paras``: the text's :func:`paragraphs`.
     """
     pos = len(text)
     block_start = len(text)
     found = False
-    for a, b in reversed(paragraphs(text)):
+    for a, b in reversed(paras):
         line = text[a:b].strip()
         if not line:
             continue
@@ -943,9 +984,10 @@ def _problem_context_kind(sections: _SectionIndex, kind: str | None, offset: int
     return kind in PROBLEM_KINDS or (kind == "other" and sections.under_problem_heading(offset))
 
 
-def _table_candidates(report: Report) -> list[Candidate]:
+def _table_candidates(report: Report, paras: list[tuple[int, int]]) -> list[Candidate]:
     """Cells of a table column whose header names problems ("| 小区名称 | … | 主要问题 |"): one
-    candidate per problem of the cell (``屋面漏水、下水管堵塞`` → 2)."""
+    candidate per problem of the cell (``屋面漏水、下水管堵塞`` → 2). ``paras``: the report's
+    :func:`paragraphs`."""
     text = report.text
     c = cues()
     out: list[Candidate] = []
@@ -970,7 +1012,7 @@ def _table_candidates(report: Report) -> list[Candidate]:
                                 out.append(Candidate(Clause(da, db, listed=True), "problem", None))
         block.clear()
 
-    for pa, pb in paragraphs(text):
+    for pa, pb in paras:
         line = text[pa:pb]
         if not _table_row(line):
             flush()
@@ -1010,10 +1052,11 @@ def candidates(report: Report) -> list[Candidate]:
     """Clauses of a report that may state a problem, with the context they stand in."""
     text = report.text
     c = cues()
-    clauses = clause_spans(text)
+    paras = paragraphs(text)  # split once: the clauses, the signature block and the tables read them
+    clauses = _paragraph_clauses(text, paras)
     sections = _SectionIndex(report.sections)
     title = _title_span(report)
-    tail = _signature_start(text)
+    tail = _signature_start(text, paras)
     rect_zones: list[tuple[int, int]] = []
     for s in report.sections:
         if s.kind == "rectification":
@@ -1069,7 +1112,7 @@ def candidates(report: Report) -> list[Candidate]:
                 # what the item reports after the quoted finding is its fix: only a residual counts
                 bisect.insort(fix_zones, (cl.end, _paragraph_end(text, cl.end)))
             continue
-        if len(_CJK.findall(piece)) < 4 or _section_title(report, cl) or _demand_only(piece) \
+        if not _CJK_4.match(piece) or _section_title(report, cl) or _demand_only(piece) \
                 or c.verdict.search(piece) or c.solved.search(piece) or _group_heading(text, cl):
             continue
         zone = _zone_at(label_zones, cl.start)
@@ -1110,7 +1153,7 @@ def candidates(report: Report) -> list[Candidate]:
     # Exhortations, plans and proposals are never problems.
     out = [cand for cand in out if not c.directive.search(text[cand.clause.start:cand.clause.end])]
     out = _merge_items(text, clauses, out)
-    return sorted(out + _table_candidates(report), key=lambda cand: cand.clause.start)
+    return sorted(out + _table_candidates(report, paras), key=lambda cand: cand.clause.start)
 
 
 def _intro_before_items(report: Report, sections: _SectionIndex, clauses: list[Clause], idx: int) -> bool:

@@ -32,6 +32,8 @@ STYLES: list[tuple[str, re.Pattern]] = [
     ("ordinal", re.compile(rf"^[{CN_NUM}]是[，：]?")),
 ]
 LAST_STYLE = "ordinal"
+# The first character of any style's marker: most lines open with none, and need no style tried.
+_STYLE_START = re.compile(rf"[{CN_NUM}（\d\u2460-\u2473]")
 
 _SENTENCE_END = re.compile(r"[。！？]")
 _CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
@@ -72,6 +74,13 @@ def _section_synonyms() -> list[tuple[str, str]]:
     """(synonym, kind) pairs, longest synonym first."""
     pairs = [(syn, kind) for kind, syns in load_toml("headings.toml")["sections"].items() for syn in syns]
     return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+
+
+@lru_cache(maxsize=None)
+def _any_synonym() -> re.Pattern:
+    """Matches wherever any section synonym occurs: most lines hold none, and one search settles
+    that faster than testing every synonym in turn."""
+    return re.compile("|".join(re.escape(syn) for syn, _ in _section_synonyms()))
 
 
 @lru_cache(maxsize=None)
@@ -206,6 +215,8 @@ def find_date(text: str) -> str | None:
 
 def heading_style(line: str) -> str | None:
     """The numbering style a line opens with, if any ("cn", "paren_cn", …)."""
+    if not _STYLE_START.match(line):
+        return None
     for name, pattern in STYLES:
         if pattern.match(line):
             return name
@@ -218,6 +229,8 @@ def section_kind(heading: str) -> str:
     >>> section_kind("（二）改造前存在问题"), section_kind("三、存在的困难和问题"), section_kind("二、主要做法")
     ('pre_condition', 'problems', 'measures')
     """
+    if not _any_synonym().search(heading):
+        return "other"
     for syn, kind in _section_synonyms():
         if syn in heading:
             return kind

@@ -142,3 +142,36 @@ def test_eval_set_meets_the_targets():
     assert scores.prf()[2] >= 0.97
     assert scores.invented == []
     assert scores.accuracy("role") >= 0.9 and scores.accuracy("subject") >= 0.9
+
+
+def _scan_nearest(left, pairs):
+    """The cue that ends last in ``left`` (longer on a tie), by searching every cue: the
+    behaviour ``_nearest_cue`` keeps while finding all cues in one pass."""
+    best = None
+    for cue, role in pairs:
+        i = left.rfind(cue)
+        if i >= 0 and (best is None or (i + len(cue), len(cue)) > best[:2]):
+            best = (i + len(cue), len(cue), role)
+    return best[2] if best else None
+
+
+def _scan_first(right, pairs):
+    best = None
+    for cue, role in pairs:
+        i = right.find(cue)
+        if i >= 0 and (best is None or (i, -len(cue)) < best[:2]):
+            best = (i, -len(cue), role)
+    return best[2] if best else None
+
+
+@pytest.mark.parametrize("text", [
+    "中央和省级补助资金", "其中中央补助资金及省级补助", "区级财政配套资金", "补助中央", "居民出资和企业自筹",
+    "自筹自筹", "", "无关文字", "计划开工完成改造", "已开工需改造待改造",
+])
+def test_cue_lookup_in_one_pass_matches_a_scan_of_every_cue(text):
+    from analyzer.extract import _first_cue, _nearest_cue, cues
+
+    for pairs in (cues().investment, cues().area, cues().status, cues().date_before, cues().date_after):
+        for s in range(len(text) + 1):
+            assert _nearest_cue(text[:s], pairs) == _scan_nearest(text[:s], pairs)
+            assert _first_cue(text[s:], pairs) == _scan_first(text[s:], pairs)

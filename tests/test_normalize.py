@@ -101,3 +101,10 @@ def test_seed_compilation_normalizes_cleanly(seed_text):
 def test_heading_with_body_on_the_same_line_rejoins_its_wrapped_tail():
     raw = "（一）高位推动，压实责任。区政府成立了由区长任组长、分管副区长任副\n组长的领导小组。"
     assert normalize(raw).text == "（一）高位推动，压实责任。区政府成立了由区长任组长、分管副区长任副组长的领导小组。"
+
+
+def test_width_folding_changes_exactly_what_the_table_says():
+    from analyzer.normalize import _WIDTH_TABLE, _fold_width
+
+    text = "".join(chr(code) for code in _WIDTH_TABLE) + "老旧小区，２０２１年　改造（一）ＡＢＣ"
+    assert _fold_width(text) == text.translate(_WIDTH_TABLE)

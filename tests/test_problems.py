@@ -635,3 +635,17 @@ def test_solved_problem_and_accountability_line_are_not_problems():
     assert not any("缓解" in t for t in texts)
     assert not any(t.startswith("对推进不力") for t in texts)
     assert any("施工组织混乱" in t for t in texts)
+
+
+def test_merge_with_a_length_limit_gives_up_exactly_when_an_item_would_be_too_long():
+    from analyzer.problems import LIST_PIECE_MAX, _defect_piece, _has_predicate, _merge_bare, _pieces
+
+    for text in ["屋面渗漏，楼道破损，路面坑洼不平，停车位不足", "这批小区大多建于80年代，屋面防水层老化，外墙面砖空鼓脱落",
+                 "楼道里的灯早就坏了，晚上只能打手电，楼梯扶手也松了", "停车位，路灯，绿地，健身器材，均严重不足且长期无人维护管理"]:
+        spans = _pieces(text, 0, len(text), "，")
+        for defect in (_has_predicate, _defect_piece):
+            for backward in (False, True):
+                whole = _merge_bare(text, spans, defect, backward)
+                limited = _merge_bare(text, spans, defect, backward, longest=LIST_PIECE_MAX)
+                too_long = any(b - a > LIST_PIECE_MAX for a, b in whole)
+                assert limited == (None if too_long else whole)
