@@ -64,11 +64,26 @@ Linux VM without CJK system fonts; full table in the README):
       PDFium's losses on every page without a table.
     PDFium is kept as a per-page fallback for pages whose glyphs pdfminer cannot map to Unicode
     ("(cid:N)"), e.g. CID fonts in PDFs that carry only an owner password.
-Fast path (``_pdfium_scan``): PDFium loses glyphs only in fonts it has no program for. A page whose
-text is all in embedded fonts (Word and WPS exports embed a subset) or the standard 14, upright, with
-no pictures and fewer than PDF_TABLE_MIN_EDGES path objects has its glyphs (loose boxes) read through
-PDFium and fed to the same line builder: the same lines as pdfminer's (a test compares both paths
-page by page) at ~5 ms a page instead of ~25. Every other page goes the pdfminer way above.
+Fast path (``_pdfium_scan``): pdfminer's reading stays the reference; PDFium is a faster way to the same
+glyphs and ruling lines, taken page by page where nothing known makes it read otherwise (what is taken
+for granted is listed at ``_pdfium_scan``). PDFium's "dropped glyphs" are whole text objects its text
+page leaves out: one whose box is empty (its glyphs have no outline: a font
+that is not embedded, drawn with a machine font lacking the glyph — the lone "栋" between Times runs —
+or a lone space) and one repeating the character codes of one of the five before it near the same spot
+(fake bold; with empty boxes also a repeated line further down). The fast path checks, through
+FPDFText_GetTextObject, that every text object of the page is in the text page (a blank glyph's object
+is read as the space pdfminer reads, a fake-bold copy as nothing, as the line builder does) and leaves
+fonts the machine has no glyphs for to pdfminer; so fonts that are not embedded are read by PDFium
+too. Glyph boxes are pdfminer's (origin, the PDF's advance width, font size and descent), not PDFium's
+loose boxes (which cover the outline of whatever font drew the glyph). Ruling lines become the
+lines/rects/curves pdfminer reports, pdfplumber's own table finder runs on them with
+``page.find_tables()``'s settings, and the page is kept only when every tolerance comparison and every
+glyph's cell is clear of the two readers' rounding. pdfminer's own slip is allowed for: it leaves
+out the character spacing after each text-showing operator, so letter-spaced pages are kept only where
+that shift changes no decision. Tests compare both paths block by block (plain, fake bold,
+letter-spaced, TJ kerning, fonts not embedded, ruled tables, merged cells, rules in one path …). ~6 ms
+a page instead of 25-45; pages with pictures, curves, /Rotate, turned, vertical or right-to-left text,
+/ActualText, line-end hyphens PDFium rejoins, overlapping runs or Type 3 fonts go the pdfminer way.
 """
 
 from __future__ import annotations
@@ -126,6 +141,11 @@ PDF_LINE_OVERLAP = 0.5  # glyphs overlapping vertically by this share of the sma
 PDF_MIN_PAGE_CHARS = 10  # a page with fewer visible characters has no usable text layer
 PDF_TABLE_MIN_EDGES = 4  # ruled lines/rectangles a page needs before we look for tables there
 PDF_MARGIN_BAND = 0.08  # top/bottom share of the page where running headers and footers live
+
+# PDFium fast path (``_pdfium_scan``): how far its reading may be from pdfminer's before a decision is
+# left to pdfminer. PDFium keeps coordinates in 32-bit floats (~1e-4 pt on a page), pdfminer in 64-bit.
+PDF_FAST_EPSILON = 0.01  # points: a ruling-line comparison closer than this to its tolerance is a tie
+PDF_FAST_CELL_MARGIN = 0.15  # glyph sizes: a glyph centre this close to a table or cell border is a tie
 
 # PDF bomb guards (decoded bytes of a page's content streams, its form XObjects included). pdfminer
 # parses content at ~4 s per MB of drawing operators, PDFium at ~0.1 s per MB.
@@ -1390,10 +1410,11 @@ def _read_pdf_page(state: _PdfRead, page: Any, number: int, fallback: "_PdfiumFa
 
     fast = fallback.scan(number - 1)
     if fast is not None:
-        scan, height = fast
+        scan, height, found = fast
         if scan.visible >= PDF_MIN_PAGE_CHARS and not scan.unmapped and _ocr_reason(scan) is None:
             state.text_pages += 1
-            state.blocks.extend(_page_blocks(height, number, scan, state.tables, len(state.blocks), state.margins))
+            state.blocks.extend(_page_blocks(height, number, scan, state.tables, len(state.blocks), state.margins,
+                                             found=found))
             return
 
     scan = _scan_page(page)
@@ -1574,8 +1595,8 @@ def _pdf_prescan(path: Path) -> None:
 
 
 class _PdfiumFallback:
-    """pypdfium2, opened on first use: the glyphs of plain text pages (``scan``, ~5x faster than
-    pdfminer's layout analysis), text of pages pdfminer cannot read (fonts it cannot map to Unicode,
+    """pypdfium2, opened on first use: the glyphs and ruled tables of most pages (``scan``, 4-7x faster
+    than pdfminer's layout analysis), text of pages pdfminer cannot read (fonts it cannot map to Unicode,
     content too large for it) and pictures of pages to OCR.
 
     pdfminer leaves unmapped glyphs as "(cid:N)": fonts without a ToUnicode map whose character
@@ -1587,29 +1608,35 @@ class _PdfiumFallback:
         self.path = path
         self._pdf: Any = None
         self._failed = False
+        self._encrypted = False
         self.last_ocr_seconds = 0.0
 
     def _document(self) -> Any:
         if self._pdf is None and not self._failed:
             try:
                 import pypdfium2
+                import pypdfium2.raw as pdfium_c
 
                 self._pdf = pypdfium2.PdfDocument(str(self.path))
+                self._encrypted = pdfium_c.FPDF_GetSecurityHandlerRevision(self._pdf.raw) != -1
             except Exception as e:  # noqa: BLE001 - the fallback is best effort
                 logger.warning("%s: PDFium cannot open: %s: %s", self.path, type(e).__name__, e)
                 self._failed = True
         return self._pdf
 
-    def scan(self, index: int) -> tuple[_PageScan, float] | None:
-        """The glyphs of page ``index`` read by PDFium, and the page's height; None when the page
-        must be read by pdfminer instead (see ``_pdfium_scan``) or PDFium cannot read it."""
+    def scan(self, index: int) -> tuple[_PageScan, float, _FoundTables] | None:
+        """The glyphs of page ``index`` read by PDFium, the page's height and its ruled tables; None
+        when the page must be read by pdfminer instead (see ``_pdfium_scan``) or PDFium cannot read it."""
         pdf = self._document()
         if pdf is None:
             return None
         try:
             page = pdf[index]
             try:
-                return _pdfium_scan(page)
+                # in an encrypted file pdfminer cannot resolve the character collection of a CID font
+                # without a ToUnicode map (it does not decrypt the CIDSystemInfo strings): such fonts are
+                # typically not embedded, and pdfminer's way reads their pages with PDFium's plain text
+                return _pdfium_scan(page, substitutes=not self._encrypted)
             finally:
                 page.close()
         except Exception as e:  # noqa: BLE001 - pdfminer reads the page instead
@@ -1662,115 +1689,850 @@ class _PdfiumFallback:
             self._pdf = None
 
 
-# Fonts PDFium reads without the font program: the standard 14 (it carries their metrics). A CJK font
-# that is not embedded loses glyphs in PDFium's text extraction (a run of one glyph between runs in
-# another font disappears: 2,043 of 380,109 characters in scripts/bench_readers.py).
-_STANDARD_FONTS = frozenset({
-    "Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Helvetica", "Helvetica-Bold",
-    "Helvetica-Oblique", "Helvetica-BoldOblique", "Courier", "Courier-Bold", "Courier-Oblique",
-    "Courier-BoldOblique", "Symbol", "ZapfDingbats",
-})
+# Fonts pdfminer measures with its own table (``pdfminer.fontmetrics``, looked up by the /BaseFont name):
+# the standard 14 and the names Word writes for them when it does not embed them ("Arial,Bold",
+# "TimesNewRoman"). PDFium measures those with its built-in substitutes, whose descent differs
+# (Times-Roman: -249 against pdfminer's -217 per 1000), so the fast path takes their descent from
+# pdfminer's table.
+@functools.cache
+def _pdfminer_descents() -> dict[str, float]:
+    from pdfminer.fontmetrics import FONT_METRICS
+
+    return {name: float(descriptor.get("Descent") or 0) for name, (descriptor, _) in FONT_METRICS.items()}
+
+
 _UPRIGHT_SKEW = 0.01  # a page with a text or form object turned more than this is left to pdfminer
+_FORM_DEPTH = 8  # form XObjects nested deeper than this: pdfminer reads the page
+_PDFIUM_HYPHEN = 2  # what PDFium puts in place of a "-" it takes for a word broken across lines
+_GBK_FONT_NAMES = {"宋体".encode("gbk"), "楷体".encode("gbk"), "黑体".encode("gbk"), "仿宋".encode("gbk"),
+                   "新宋".encode("gbk")}  # the name prefixes PDFium checks (``CPDF_Font::Create``)
 
 
-def _pdfium_font_ok(font: Any, cache: dict[int, bool]) -> bool:
+@functools.cache
+def _pdfium_api() -> Any:
+    """The PDFium functions the fast path calls per object or per glyph, with handles passed and returned
+    as plain ints: pypdfium2's bindings wrap every handle in a ctypes pointer object, which costs more
+    than the call itself on pages of a few hundred text objects and a thousand glyphs."""
     import ctypes
+    import types
 
     import pypdfium2.raw as pdfium_c
 
-    key = ctypes.cast(font, ctypes.c_void_p).value or 0
-    ok = cache.get(key)
-    if ok is None:
-        ok = pdfium_c.FPDFFont_GetIsEmbedded(font) == 1
-        if not ok:
-            n = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
-            buf = ctypes.create_string_buffer(max(n, 1))
-            pdfium_c.FPDFFont_GetBaseFontName(font, buf, n)
-            ok = buf.value.decode("latin-1").split("+")[-1] in _STANDARD_FONTS
-        cache[key] = ok
-    return ok
+    handle, c_int, c_float = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+    floats, doubles = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_double)
+
+    def bind(name: str, restype: Any, *argtypes: Any) -> Any:
+        address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
+        return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+    return types.SimpleNamespace(
+        page_count=bind("FPDFPage_CountObjects", c_int, handle),
+        page_object=bind("FPDFPage_GetObject", handle, handle, c_int),
+        form_count=bind("FPDFFormObj_CountObjects", c_int, handle),
+        form_object=bind("FPDFFormObj_GetObject", handle, handle, ctypes.c_ulong),
+        object_type=bind("FPDFPageObj_GetType", c_int, handle),
+        matrix=bind("FPDFPageObj_GetMatrix", c_int, handle, ctypes.POINTER(pdfium_c.FS_MATRIX)),
+        bounds=bind("FPDFPageObj_GetBounds", c_int, handle, floats, floats, floats, floats),
+        count_marks=bind("FPDFPageObj_CountMarks", c_int, handle),
+        mark=bind("FPDFPageObj_GetMark", handle, handle, ctypes.c_ulong),
+        mark_param_type=bind("FPDFPageObjMark_GetParamValueType", c_int, handle, ctypes.c_char_p),
+        text_font=bind("FPDFTextObj_GetFont", handle, handle),
+        text_font_size=bind("FPDFTextObj_GetFontSize", c_int, handle, floats),
+        font_embedded=bind("FPDFFont_GetIsEmbedded", c_int, handle),
+        font_data=bind("FPDFFont_GetFontData", c_int, handle, ctypes.c_void_p, ctypes.c_size_t,
+                       ctypes.POINTER(ctypes.c_size_t)),
+        font_name=bind("FPDFFont_GetBaseFontName", ctypes.c_size_t, handle, ctypes.c_char_p, ctypes.c_size_t),
+        font_descent=bind("FPDFFont_GetDescent", c_int, handle, c_float, floats),
+        glyph_width=bind("FPDFFont_GetGlyphWidth", c_int, handle, ctypes.c_uint32, c_float, floats),
+        path_segments=bind("FPDFPath_CountSegments", c_int, handle),
+        path_segment=bind("FPDFPath_GetPathSegment", handle, handle, c_int),
+        segment_point=bind("FPDFPathSegment_GetPoint", c_int, handle, floats, floats),
+        segment_type=bind("FPDFPathSegment_GetType", c_int, handle),
+        segment_close=bind("FPDFPathSegment_GetClose", c_int, handle),
+        char_count=bind("FPDFText_CountChars", c_int, handle),
+        char_unicode=bind("FPDFText_GetUnicode", ctypes.c_uint, handle, c_int),
+        char_generated=bind("FPDFText_IsGenerated", c_int, handle, c_int),
+        char_map_error=bind("FPDFText_HasUnicodeMapError", c_int, handle, c_int),
+        char_object=bind("FPDFText_GetTextObject", handle, handle, c_int),
+        char_origin=bind("FPDFText_GetCharOrigin", c_int, handle, c_int, doubles, doubles),
+        char_matrix=bind("FPDFText_GetMatrix", c_int, handle, c_int, ctypes.POINTER(pdfium_c.FS_MATRIX)),
+        char_font_size=bind("FPDFText_GetFontSize", ctypes.c_double, handle, c_int),
+        char_loose_box=bind("FPDFText_GetLooseCharBox", c_int, handle, c_int, ctypes.POINTER(pdfium_c.FS_RECTF)),
+        char_box=bind("FPDFText_GetCharBox", c_int, handle, c_int, doubles, doubles, doubles, doubles),
+        TEXT=pdfium_c.FPDF_PAGEOBJ_TEXT, PATH=pdfium_c.FPDF_PAGEOBJ_PATH, FORM=pdfium_c.FPDF_PAGEOBJ_FORM,
+        MOVETO=pdfium_c.FPDF_SEGMENT_MOVETO, LINETO=pdfium_c.FPDF_SEGMENT_LINETO,
+        FS_MATRIX=pdfium_c.FS_MATRIX, FS_RECTF=pdfium_c.FS_RECTF,
+    )
 
 
-def _pdfium_scan(page: Any) -> tuple[_PageScan, float] | None:
-    """Glyphs of a plain text page read through PDFium, in the coordinates ``_scan_page`` uses, so
-    that the same line builder (``_page_blocks``) turns them into the same lines.
+def _address(pointer: Any) -> int:
+    """The address a pypdfium2 handle (a ctypes pointer object) points to."""
+    import ctypes
 
-    Returns None — pdfminer reads the page — when the page has what only that path handles: ruled
-    lines (PDF_TABLE_MIN_EDGES path objects or more: possible tables), pictures (scans, seals: the
-    OCR decision), text in a font that is neither embedded nor one of the standard 14, or text that
-    is not upright (watermarks, turned tables). Glyph boxes are PDFium's loose boxes (advance width
-    by ascent/descent), like pdfminer's; a glyph's size is its box height, as in pdfminer.
+    return ctypes.cast(pointer, ctypes.c_void_p).value or 0
+
+
+@dataclass(slots=True)
+class _FastFont:
+    """A font as the fast path measures it."""
+
+    handle: int  # FPDF_FONT
+    descent: float  # per 1000 of the font size: where pdfminer puts the bottom of the glyph boxes
+    substituted: bool  # neither embedded nor in pdfminer's table: PDFium draws it with a font of the machine
+
+
+@dataclass(slots=True)
+class _FastText:
+    """A text object of the page: its font, how its glyphs are boxed, and what tells whether PDFium's text
+    page left it out."""
+
+    font: _FastFont
+    handle: int
+    level: int  # nesting in form XObjects
+    scale: float  # the object's vertical scale (its matrix's d)
+    # (x scale × font size, glyph top and bottom less the baseline in top-down page coordinates, glyph
+    # size), or (matrix a, b, c, d, font size, descent in points) for a slightly skewed object; None: to be
+    # taken from the text page (an object in a form XObject, whose matrix is the form's times its own)
+    box: tuple[float, ...] | None = None
+
+
+def _pdfium_font(api: Any, font: int, cache: dict[int, _FastFont | None], substitutes: bool) -> _FastFont | None:
+    """How the fast path measures ``font``, or None when the page must be read by pdfminer.
+
+    A font neither embedded nor in pdfminer's table is drawn by PDFium with a font of the machine
+    ("substituted"): the outlines, hence PDFium's loose glyph boxes and text object boxes, depend on the
+    fonts installed. The fast path takes none of its measures from outlines (see ``_pdfium_scan``); it
+    leaves substituted fonts to pdfminer unless ``substitutes``, and always those with a GBK-encoded
+    Chinese name (宋体, 黑体 …): PDFium reads a TrueType font of that name that is not embedded as a
+    GBK-encoded CID font, pdfminer as a one-byte font. Type 3 fonts (which PDFium counts as embedded,
+    without a font program) are pdfminer's too: it places their glyphs by the font's FontBBox and
+    FontMatrix, PDFium by the glyph procedures' boxes (a quarter of an em apart).
     """
     import ctypes
 
-    import pypdfium2.raw as pdfium_c
+    if not font:
+        return None
+    result = cache.get(font, False)
+    if result is False:
+        embedded = api.font_embedded(font) == 1
+        n = api.font_name(font, None, 0)
+        buf = ctypes.create_string_buffer(max(n, 1))
+        api.font_name(font, buf, n)
+        name = buf.value.split(b"+")[-1]
+        table = _pdfminer_descents().get(name.decode("latin-1"))
+        program = ctypes.c_size_t()
+        if embedded and (not api.font_data(font, None, 0, ctypes.byref(program)) or not program.value):
+            result = None  # a Type 3 font
+        elif not embedded and table is None and (not substitutes or name[:4] in _GBK_FONT_NAMES):
+            result = None
+        elif table is not None:
+            # pdfminer looks the name up with its subset tag ("ABCDEF+Arial" is not in its table), PDFium
+            # gives it without: for an embedded font of such a name we cannot tell which measure applies
+            result = None if embedded else _FastFont(font, table, False)
+        else:
+            descent = ctypes.c_float()
+            api.font_descent(font, 1000.0, ctypes.byref(descent))
+            # a positive /Descent: pdfminer turns it negative, PDFium only when it is above 10
+            result = None if descent.value > 0 else _FastFont(font, descent.value, not embedded)
+        cache[font] = result
+    return result
 
-    matrix = pdfium_c.FS_MATRIX()
+
+def _has_actual_text(api: Any, obj: int) -> bool:
+    """Marked content with /ActualText around the object: PDFium reads that text instead of the glyphs."""
+    for i in range(api.count_marks(obj)):
+        mark = api.mark(obj, i)
+        if mark and api.mark_param_type(mark, b"ActualText") != 0:  # FPDF_OBJECT_UNKNOWN
+            return True
+    return False
+
+
+def _pdfium_objects(api: Any, container: int, level: int = 0) -> Iterator[tuple[int, int, int]]:
+    """(handle, type, nesting level) of the objects of a page (``level`` 0) or of a form XObject, each
+    form's objects right after the form; forms nested deeper than _FORM_DEPTH are not entered."""
+    count, get = (api.form_count, api.form_object) if level else (api.page_count, api.page_object)
+    for i in range(count(container)):
+        obj = get(container, i) or 0
+        kind = api.object_type(obj) if obj else 0
+        yield obj, kind, level
+        if kind == api.FORM and level < _FORM_DEPTH:
+            yield from _pdfium_objects(api, obj, level + 1)
+
+
+# What the fast path hands ``_page_blocks``: tables as ``_find_tables`` returns them.
+_FoundTables = list[tuple[tuple[float, float, float, float], list[list[Any]]]]
+
+
+def _pdfium_scan(page: Any, substitutes: bool = True) -> tuple[_PageScan, float, _FoundTables] | None:
+    """Glyphs, ruled tables and height of a page read through PDFium, in the coordinates and measures
+    ``_scan_page`` and ``_find_tables`` give, so that ``_page_blocks`` turns them into the same blocks.
+
+    Glyph boxes are pdfminer's: from the glyph's origin, the font's advance width (the PDF's /W or
+    /Widths, ``FPDFFont_GetGlyphWidth``), the font size and the font's descent; not PDFium's loose
+    boxes, which also cover the glyph's outline (up to 0.15 em more, and for a font that is not embedded
+    an outline from whatever font the machine has). Tables are found by pdfplumber's own table finder
+    on the ruling lines pdfminer would report (``_pdfium_rulings``), and kept only when no comparison
+    in it, and no glyph's placement in a cell, is within reach of the two readers' rounding
+    (``_rulings_decisive``, ``_cells_decisive``).
+
+    Returns None — pdfminer reads the page — when PDFium's reading could differ from pdfminer's:
+    a /Rotate page (pdfminer turns it, its lines lose their margin role); pictures or shadings (the OCR
+    decision); curves, or ruling lines inside form XObjects; text that is not upright, runs right to
+    left or down the page, is replaced by /ActualText, or that PDFium rejoins at a line-end hyphen; a
+    font pdfminer may measure otherwise (``_pdfium_font``); a substituted font the machine has no glyphs
+    for (PDFium's text object boxes are then empty and its grouping of text objects goes blind); a text
+    object PDFium's text page leaves out — it drops an object whose box is empty (a single glyph the
+    machine cannot draw) or that repeats the text of one near it (a shadow 5 pt below) — unless it is a
+    blank glyph or a fake-bold copy (``_pdfium_left_out``); runs of glyphs that interleave on a line
+    (``_runs_interleave``); and a line decision or a cell that pdfminer's character-spacing shift could
+    change (``_joins``).
+
+    Not checked, taken as true: text does not continue from one table cell into another without a new
+    position; a font that is not embedded has a /FontBBox (else PDFium takes its descent from the
+    machine's font); coordinates equal in PDFium's 32-bit floats are equal in the file (a rule off
+    horizontal by less than 1e-4 pt would be horizontal for PDFium only); and no line decision lies
+    within PDFium's rounding of /Widths to whole units (1/1000 em a glyph) of its threshold.
+    """
+    import ctypes
+
+    if page.get_rotation():
+        return None
+    api = _pdfium_api()
+    left, bottom, right, top = page.get_mediabox()
+    x_origin, y_origin = min(left, right), min(bottom, top)
+    height = abs(top - bottom)
+
+    matrix = api.FS_MATRIX()
     p_matrix = ctypes.byref(matrix)
-    fonts: dict[int, bool] = {}  # font handle -> complete; per page: handles may be reused once a page is closed
-    paths = 0
-    for obj in page.get_objects(max_depth=4):
-        kind = obj.type
-        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-            if not _pdfium_font_ok(pdfium_c.FPDFTextObj_GetFont(obj.raw), fonts):
-                return None
-        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            paths += 1
-            if paths >= PDF_TABLE_MIN_EDGES:
-                return None
+    box = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
+    p_box = [ctypes.byref(v) for v in box]
+    size = ctypes.c_float()
+    p_size = ctypes.byref(size)
+    fonts: dict[int, _FastFont | None] = {}  # per page: handles may be reused once a page is closed
+    texts: dict[int, _FastText] = {}
+    paths: list[int] = []
+    for obj, kind, level in _pdfium_objects(api, _address(page.raw)):
+        if kind == api.PATH:
+            if level:
+                return None  # pdfminer reports them in page coordinates: that needs the forms' matrices
+            paths.append(obj)
             continue
-        elif kind != pdfium_c.FPDF_PAGEOBJ_FORM:
+        if kind not in (api.TEXT, api.FORM) or not api.matrix(obj, p_matrix):
             return None  # images, shadings, unknown objects
-        if not pdfium_c.FPDFPageObj_GetMatrix(obj.raw, p_matrix):
-            return None
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
         if a <= 0 or d <= 0 or abs(b) > _UPRIGHT_SKEW * a or abs(c) > _UPRIGHT_SKEW * d:
             return None
+        if kind == api.FORM:
+            continue
+        font = _pdfium_font(api, api.text_font(obj) or 0, fonts, substitutes)
+        if font is None or _has_actual_text(api, obj):
+            return None
+        if font.substituted:
+            if not api.bounds(obj, *p_box) or box[2].value - box[0].value < PDF_FAST_EPSILON \
+                    or box[3].value - box[1].value < PDF_FAST_EPSILON:
+                return None
+        glyph_box = None
+        if not level and api.text_font_size(obj, p_size):
+            glyph_box = _glyph_box(a, b, c, d, size.value, font.descent, height)
+        texts[obj] = _FastText(font, obj, level, d, glyph_box)
 
-    left, bottom, _, top = page.get_mediabox()
     textpage = page.get_textpage()
     try:
-        raw = textpage.raw
-        rect = pdfium_c.FS_RECTF()
-        p_rect = ctypes.byref(rect)
-        unicode_of, generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
-        map_error, loose_box = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetLooseCharBox
-        scan = _PageScan()
-        chars = scan.chars
-        inferred: list[int] = []  # positions in ``chars`` of spaces PDFium inferred
-        for i in range(pdfium_c.FPDFText_CountChars(raw)):
-            u = unicode_of(raw, i)
-            if u in (10, 13, 32, 0xFFFE) and generated(raw, i) == 1:
-                if u != 32:
-                    continue  # line breaks are the line builder's business
-                inferred.append(len(chars))
-            elif map_error(raw, i) == 1:
-                scan.unmapped += 1
-                continue
-            if not loose_box(raw, i, p_rect):
-                continue
-            y1, y0 = rect.top, rect.bottom
-            chars.append(_Char(chr(u), rect.left - left, rect.right - left, top - y1, top - y0, (y1 - y0) or 1.0))
+        glyphs = _pdfium_glyphs(api, _address(textpage.raw), texts, height)
     finally:
         textpage.close()
-    if inferred:
-        _drop_inferred_spaces(chars, inferred)
-    return scan, top - bottom
+    if glyphs is None:
+        return None
+    scan, runs = glyphs
+    shapes = _pdfium_rulings(api, paths, x_origin, y_origin)
+    if shapes is None:
+        return None
+    scan.edges = len(shapes)
+    found: _FoundTables | None = []
+    if scan.edges >= PDF_TABLE_MIN_EDGES:
+        found = _pdfium_tables(shapes, height, x_origin, y_origin)
+        if found is None:
+            return None
+    # where pdfminer may put glyphs further left than PDFium (character spacing, see ``_joins``)
+    joins = list(_joins(scan.chars, runs, found))
+    if joins and not _joins_decisive(scan.chars, joins):
+        return None
+    if found and not _cells_decisive(found, scan.chars, _drift(scan.chars, runs, joins)):
+        return None
+    return scan, height, found
 
 
-def _drop_inferred_spaces(chars: list[_Char], inferred: list[int]) -> None:
-    """PDFium replaces some real space glyphs by spaces of its own ("generated") and also infers
-    spaces in letter-spaced Chinese. Keep an inferred space only between two Western characters
-    (``Phase 2``): next to a Chinese character a space carries nothing (normalization deletes it)
-    and in letter-spaced lines it is wrong; the line builder still adds one for a wide gap."""
-    drop = set()
-    for k in inferred:
-        before = chars[k - 1].text if k > 0 else ""
-        after = chars[k + 1].text if k + 1 < len(chars) else ""
-        if not before or not after or ord(before) >= 0x2E80 or ord(after) >= 0x2E80 or before.isspace():
-            drop.add(k)
-    if drop:
-        chars[:] = [c for k, c in enumerate(chars) if k not in drop]
+def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
+                   height: float) -> tuple[_PageScan, list[int]] | None:
+    """The glyphs of a PDFium text page with pdfminer's boxes (see ``_pdfium_scan``), and where each text
+    object's glyphs start in them (each object's run left to right, the blanks of left-out objects after
+    the last run); None when the text page differs from the page's glyphs in a way pdfminer's reading
+    would not."""
+    import ctypes
+
+    rect = api.FS_RECTF()
+    p_rect = ctypes.byref(rect)
+    matrix = api.FS_MATRIX()
+    p_matrix = ctypes.byref(matrix)
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    p_ox, p_oy = ctypes.byref(ox), ctypes.byref(oy)
+    tight = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
+    p_tight = [ctypes.byref(v) for v in tight]
+    width = ctypes.c_float()
+    p_width = ctypes.byref(width)
+    unicode_of, generated, map_error = api.char_unicode, api.char_generated, api.char_map_error
+    object_of, origin_of, loose_box = api.char_object, api.char_origin, api.char_loose_box
+    # per font: character → [advance per point of font size, checked against a loose box]
+    advances: dict[int, dict[int, list[Any]]] = {}
+    seen: set[int] = set()
+    scan = _PageScan()
+    chars = scan.chars
+    append = chars.append
+    # A space PDFium generated inside a text object (text object, origin): it stands for a space glyph
+    # PDFium deleted (it keeps one space of two) unless the next glyph starts where it stands; one
+    # generated between objects is never next to a space glyph (PDFium checks) and is dropped: the line
+    # builder decides from the gap, as for pdfminer's glyphs.
+    pending: tuple[int, float, float] | None = None
+    runs: list[int] = []  # where in ``chars`` each text object's glyphs start
+    last, last_x, last_y = -1, 0.0, 0.0  # text object and origin of the previous glyph
+    # the current text object's glyph box (see ``_FastText.box``), font and advances
+    glyph_box: tuple[float, ...] = ()
+    plain = True  # the object is not skewed: its glyph box is (x scale, top, bottom, size)
+    x_scale = top = bottom = size = 0.0
+    font_handle, widths = 0, advances
+    eps = PDF_FAST_EPSILON
+    for i in range(api.char_count(textpage)):
+        u = unicode_of(textpage, i)
+        if u in (10, 13, 32, 0xFFFE) and generated(textpage, i) == 1:
+            handle = (object_of(textpage, i) or 0) if u == 32 else 0
+            if handle:  # line breaks are the line builder's business
+                if pending is not None and not _deleted_space(api, pending, texts, advances, append):
+                    return None
+                origin_of(textpage, i, p_ox, p_oy)
+                pending = (handle, ox.value, oy.value)
+            continue
+        handle = object_of(textpage, i) or 0
+        if map_error(textpage, i) == 1:
+            if handle not in texts:
+                return None
+            seen.add(handle)
+            scan.unmapped += 1
+            continue
+        if u == _PDFIUM_HYPHEN or 0x0590 <= u <= 0x08FF or 0xFB1D <= u <= 0xFDFF or 0xFE70 <= u <= 0xFEFF:
+            return None  # a hyphen PDFium rejoined, or right-to-left script it reordered
+        origin_of(textpage, i, p_ox, p_oy)
+        x, y = ox.value, oy.value
+        if pending is not None:
+            if not (pending[0] == handle and abs(pending[1] - x) <= eps and abs(pending[2] - y) <= eps) \
+                    and not _deleted_space(api, pending, texts, advances, append):
+                return None
+            pending = None
+        if handle == last:
+            if y != last_y and abs(y - last_y) > eps:
+                return None  # the text object does not run along one baseline (vertical writing)
+            if x - last_x <= eps:
+                return None  # one glyph read as several characters ("ﬁ" as "f", "i"), or a run going back
+        else:
+            text = texts.get(handle)
+            if text is None:
+                return None  # a character of no text object we know (in a form nested too deep)
+            seen.add(handle)
+            runs.append(len(chars))
+            if text.box is None:
+                api.char_matrix(textpage, i, p_matrix)
+                text.box = _glyph_box(matrix.a, matrix.b, matrix.c, matrix.d, api.char_font_size(textpage, i),
+                                      text.font.descent, height)
+            glyph_box = text.box
+            plain = len(glyph_box) == 4
+            if plain:
+                x_scale, top, bottom, size = glyph_box
+            font_handle = text.font.handle
+            widths = advances.setdefault(font_handle, {})
+        last, last_x, last_y = handle, x, y
+        advance = widths.get(u)
+        if advance is None:
+            if not api.glyph_width(font_handle, u, 1.0, p_width) or width.value < 0:
+                return None  # no width, or a vertical font's (negative) advance down the page
+            advance = widths[u] = [width.value, False]
+        if plain:
+            x1 = x + advance[0] * x_scale
+            if not advance[1]:
+                # PDFium looks the width up by character (the first code that maps to it): check it once
+                # against the glyph's loose box, which is the advance unless the outline reaches past it
+                advance[1] = True
+                loose_box(textpage, i, p_rect)
+                if abs(rect.right - x1) > eps:
+                    api.char_box(textpage, i, *p_tight)
+                    if rect.right < x1 or tight[1].value < rect.right - 1e-3:
+                        return None
+            append(_Char(chr(u), x, x1, top - y, bottom - y, size))
+        else:  # the corners of pdfminer's box (advance by font size, from the descent) through the matrix
+            a, b, c, d, font_size, descent = glyph_box
+            w = advance[0] * font_size
+            xs = (x + c * descent, x + c * (descent + font_size), x + a * w + c * descent,
+                  x + a * w + c * (descent + font_size))
+            ys = (y + d * descent, y + d * (descent + font_size), y + b * w + d * descent,
+                  y + b * w + d * (descent + font_size))
+            y0, y1 = min(ys), max(ys)
+            append(_Char(chr(u), min(xs), max(xs), height - y1, height - y0, (y1 - y0) or 1.0))
+
+    if pending is not None and not _deleted_space(api, pending, texts, advances, append):
+        return None
+    if _runs_interleave(chars, runs):
+        return None
+    runs.append(len(chars))  # the end of the last run
+    if len(seen) < len(texts):
+        blanks = _pdfium_left_out(api, texts, seen, height)
+        if blanks is None:
+            return None
+        chars.extend(blanks)
+    return scan, runs
+
+
+def _glyph_box(a: float, b: float, c: float, d: float, size: float, descent: float, height: float) -> tuple[float, ...]:
+    """How ``_pdfium_glyphs`` boxes the glyphs of a text object with glyph matrix (a, b, c, d), font size
+    ``size`` and font descent ``descent`` (per 1000) on a page ``height`` high: see ``_FastText.box``.
+    pdfminer's box runs from the descent up by the font size, along the glyph's advance."""
+    descent = descent * size / 1000
+    if b == 0 and c == 0:
+        return a * size, height - d * (descent + size), height - d * descent, (d * size) or 1.0
+    return a, b, c, d, size, descent
+
+
+def _runs_interleave(chars: list[_Char], runs: list[int]) -> bool:
+    """Whether the glyphs of two text objects on a line (``runs``: where each starts in ``chars``; each
+    runs left to right) interleave: their left edges, which the line builder orders them by, come within
+    PDF_FAST_CELL_MARGIN of their size of each other — text running into the next table cell, two lines
+    drawn over each other. PDFium and pdfminer place glyphs a little apart (PDFium keeps /Widths as whole
+    numbers, pdfminer as written; character spacing, see ``_joins``): their order, hence the text, could
+    differ. A fake-bold copy (the same glyphs shifted by less than a tenth of their size) is no such
+    case: the line builder keeps one of each pair."""
+    spans = []
+    for start, end in zip(runs, runs[1:] + [len(chars)]):
+        if end > start:
+            first, last = chars[start], chars[end - 1]
+            top, bottom = min(first.top, last.top), max(first.bottom, last.bottom)
+            spans.append(((top + bottom) / 2, top, bottom, first.x0, last.x0, min(first.size, last.size), start, end))
+    spans.sort()
+    lines: list[list[tuple[Any, ...]]] = []  # runs sharing PDF_LINE_OVERLAP of their height, as lines are built
+    line_top = line_bottom = 0.0
+    for span in spans:
+        top, bottom = span[1], span[2]
+        if lines and min(bottom, line_bottom) - max(top, line_top) >= PDF_LINE_OVERLAP * min(bottom - top,
+                                                                                           line_bottom - line_top):
+            lines[-1].append(span)
+            line_top, line_bottom = min(line_top, top), max(line_bottom, bottom)
+        else:
+            lines.append([span])
+            line_top, line_bottom = top, bottom
+    for line in lines:
+        line.sort(key=lambda span: span[3])
+        reach: tuple[Any, ...] | None = None  # the run reaching furthest right so far
+        for span in line:
+            if reach is not None and span[3] - reach[4] < PDF_FAST_CELL_MARGIN * min(span[5], reach[5]) \
+                    and not _copies(chars[reach[6]:reach[7]], chars[span[6]:span[7]]):
+                return True
+            if reach is None or span[4] > reach[4]:
+                reach = span
+    return False
+
+
+def _copies(run: list[_Char], other: list[_Char]) -> bool:
+    """Whether one of two runs is (part of) the other drawn again a little to the side (less than a tenth
+    of the glyph size): fake bold, of which PDFium's text page keeps all, part (it drops a glyph drawn
+    again within 7% of the font size of one of the seven before it) or none of the copy's glyphs."""
+    if len(other) > len(run):
+        run, other = other, run
+    if not other:
+        return False
+    first = other[0]
+    reach = 0.1 * first.size
+    for a in run:
+        dx, dy = first.x0 - a.x0, first.top - a.top
+        if a.text != first.text or abs(dx) >= reach or abs(dy) >= reach:
+            continue
+        if all(any(b.text == c.text and b.size == c.size and abs(b.x0 - c.x0 - dx) <= PDF_FAST_EPSILON
+                   and abs(b.top - c.top - dy) <= PDF_FAST_EPSILON for c in run) for b in other):
+            return True
+    return False
+
+
+def _char_spacing(chars: list[_Char], start: int, end: int) -> float | None:
+    """The character spacing (Tc, in points, signed) the text object with glyphs ``chars[start:end]``
+    shows: the gap between consecutive glyphs closest to zero (a gap is Tc, or Tc plus a TJ kerning;
+    gaps after a space, which add the word spacing, left out); None for an object of one glyph."""
+    best: float | None = None
+    for previous, c in zip(chars[start:end - 1], chars[start + 1:end]):
+        if not previous.text.isspace():
+            gap = c.x0 - previous.x1
+            if best is None or abs(gap) < abs(best):
+                best = gap
+    return best
+
+
+def _joins(chars: list[_Char], runs: list[int], found: _FoundTables) -> Iterator[tuple[int, float]]:
+    """(where the second run starts, shift) for each join of two text objects (``runs``: where each
+    starts in ``chars``, and where the last ends) where pdfminer may put the second one ``shift`` further
+    left than PDFium. pdfminer leaves out the character spacing (Tc) after a text-showing operator's last
+    glyph, so where the next operator continues the text without a new position, its glyphs stand Tc
+    left of where PDFium (rightly) puts them; a new position (Td, Tm, a new BT) resets pdfminer's
+    reading. PDFium does not tell the spacing, nor whether a position is new: a continuation shows as
+    the second object starting exactly at the first one's end plus its spacing (``_char_spacing``);
+    after an object whose spacing cannot be seen (one glyph) or mixes with word spacing (it ends with a
+    space), the whole gap may be Tc. Text is taken never to continue from one table cell (``found``)
+    into another or out of a table: each cell's text has a position of its own."""
+    cells = [cell for _, rows in found for row in rows for cell in row if cell is not None]
+
+    def cell_of(c: _Char) -> int:
+        x, y = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
+        return next((k for k, (x0, top, x1, bottom) in enumerate(cells) if x0 <= x <= x1 and top <= y <= bottom), -1)
+
+    for begin, end in zip(runs, runs[1:-1]):
+        a, b = chars[end - 1], chars[end]
+        gap = b.x0 - a.x1
+        if abs(gap) <= PDF_FAST_EPSILON:
+            continue  # no shift: a continuation with no spacing, or a new position right there
+        spacing = _char_spacing(chars, begin, end)
+        if spacing is None or a.text.isspace():
+            shift = gap if spacing is None else spacing
+        elif abs(gap - spacing) <= PDF_FAST_EPSILON:
+            shift = spacing
+        else:
+            continue
+        if abs(shift) > PDF_FAST_EPSILON and (not cells or cell_of(a) == cell_of(b)):
+            yield end, shift
+
+
+def _joins_decisive(chars: list[_Char], joins: list[tuple[int, float]]) -> bool:
+    """Whether the line builder decides the same at each join where pdfminer may put the second object
+    further left (``_joins``): a space (PDF_SPACE_GAP), the order of the two glyphs, a fake-bold
+    duplicate (PDF_DUPLICATE_OFFSET)."""
+    for end, shift in joins:
+        a, b = chars[end - 1], chars[end]
+        if a.text.isspace() or b.text.isspace():
+            continue  # a blank glyph between them makes the space whatever the gap
+        if min(a.bottom, b.bottom) - max(a.top, b.top) < PDF_LINE_OVERLAP * min(a.bottom - a.top, b.bottom - b.top):
+            continue  # not on one line
+        size = min(a.size, b.size)
+        gap, step = b.x0 - a.x1, b.x0 - a.x0
+        threshold, duplicate = PDF_SPACE_GAP * size, PDF_DUPLICATE_OFFSET * a.size
+        if (gap > threshold) != (gap - shift > threshold) or (step > 0) != (step - shift > 0) \
+                or min(abs(gap - threshold), abs(gap - shift - threshold)) <= PDF_FAST_EPSILON \
+                or (a.text == b.text and (abs(step) < duplicate) != (abs(step - shift) < duplicate)):
+            return False
+    return True
+
+
+def _drift(chars: list[_Char], runs: list[int], joins: list[tuple[int, float]]) -> list[tuple[float, float]]:
+    """Per glyph, the least and most pdfminer may put it left of ours (negative: right): the shifts of
+    the chain of possible continuations before it (``_joins``), any of which may as well be a new
+    position; glyphs after the last run (blanks) get the page's widest range."""
+    shifts = dict(joins)
+    drift = [(0.0, 0.0)] * len(chars)
+    lo = hi = least = most = 0.0
+    for start, end in zip(runs, runs[1:]):
+        shift = shifts.get(start)
+        lo, hi = (min(0.0, lo + shift), max(0.0, hi + shift)) if shift is not None else (0.0, 0.0)
+        drift[start:end] = [(lo, hi)] * (end - start)
+        least, most = min(least, lo), max(most, hi)
+    drift[runs[-1]:] = [(least, most)] * (len(chars) - runs[-1])
+    return drift
+
+
+def _deleted_space(api: Any, pending: tuple[int, float, float], texts: dict[int, _FastText],
+                   advances: dict[int, dict[int, list[Any]]], append: Callable[[_Char], None]) -> bool:
+    """Add the space glyph PDFium deleted after a space it generated inside a text object (``pending``:
+    the object and the generated space's origin, where the space glyph stood); False when that object's
+    glyph box is not known (a skewed object, or one in a form XObject whose glyphs came later)."""
+    import ctypes
+
+    handle, x, y = pending
+    text = texts[handle]
+    if text.box is None or len(text.box) != 4:
+        return False
+    widths = advances.setdefault(text.font.handle, {})
+    advance = widths.get(32)
+    if advance is None:
+        width = ctypes.c_float()
+        if not api.glyph_width(text.font.handle, 32, 1.0, ctypes.byref(width)) or width.value < 0:
+            return False
+        advance = widths[32] = [width.value, True]
+    x_scale, top, bottom, size = text.box
+    append(_Char(" ", x, x + advance[0] * x_scale, top - y, bottom - y, size))
+    return True
+
+
+def _pdfium_left_out(api: Any, texts: dict[int, _FastText], seen: set[int], height: float) -> list[_Char] | None:
+    """What pdfminer reads of the text objects PDFium's text page left out (``seen`` holds the others):
+    a space for an object whose box is empty, nothing for a fake-bold copy; None when an object is
+    neither (see ``_pdfium_scan``).
+
+    PDFium drops an object whose box has no width: its glyphs have no outline. With an embedded or
+    built-in font (a substituted one with an empty box does not get here) those are blank glyphs —
+    a space, a U+3000 — such as Word and reportlab write as a run of their own between runs in other
+    fonts ("第1页", " ", "共4页"); pdfminer reads them, and the line builder makes one space of them.
+    PDFium also drops a copy of another object drawn a little to the side — it compares character codes —
+    whichever of the two it meets second on the line; the line builder drops the copy's glyphs too
+    (PDF_DUPLICATE_OFFSET), provided it is closer than a tenth of the font size: same font and size,
+    a box of the same extent.
+    """
+    import ctypes
+
+    box = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
+    p_box = [ctypes.byref(v) for v in box]
+    size, advance = ctypes.c_float(), ctypes.c_float()
+    matrix = api.FS_MATRIX()
+    measured: dict[int, tuple[float, float, float, float, float] | None] = {}
+
+    def measure(text: _FastText) -> tuple[float, float, float, float, float] | None:
+        if text.handle not in measured:
+            ok = not text.level and api.bounds(text.handle, *p_box) \
+                and api.text_font_size(text.handle, ctypes.byref(size))
+            measured[text.handle] = (box[0].value, box[1].value, box[2].value, box[3].value,
+                                     size.value * text.scale) if ok else None
+        return measured[text.handle]
+
+    blanks: list[_Char] = []
+    for handle, text in texts.items():
+        if handle in seen:
+            continue
+        mine = measure(text)
+        if mine is None:
+            return None
+        left, bottom, right, top, font_size = mine
+        if right - left < PDF_FAST_EPSILON and top - bottom < PDF_FAST_EPSILON:
+            if not api.matrix(handle, ctypes.byref(matrix)) or matrix.b or matrix.c \
+                    or not api.glyph_width(text.font.handle, 32, 1.0, ctypes.byref(advance)):
+                return None
+            x, y, points = matrix.e, matrix.f, font_size / text.scale
+            y0 = y + matrix.d * text.font.descent * points / 1000
+            y1 = y0 + font_size
+            blanks.append(_Char(" ", x, x + matrix.a * advance.value * points, height - y1, height - y0,
+                                font_size or 1.0))
+            continue
+        reach = 0.1 * font_size
+        for other in texts.values():
+            if other.font is not text.font or other.handle not in seen:
+                continue
+            theirs = measure(other)
+            if theirs is None or theirs[4] != font_size:
+                continue
+            ol, ob, orr, ot, _ = theirs
+            if abs(left - ol) < reach and abs(bottom - ob) < reach \
+                    and abs((right - left) - (orr - ol)) <= PDF_FAST_EPSILON \
+                    and abs((top - bottom) - (ot - ob)) <= PDF_FAST_EPSILON:
+                break
+        else:
+            return None
+    return blanks
+
+
+def _pdfium_rulings(api: Any, paths: list[int], x_origin: float,
+                    y_origin: float) -> list[tuple[str, list[tuple[float, float]]]] | None:
+    """The lines, rectangles and polylines pdfminer makes of the page's path objects, as (kind, points in
+    pdfminer's page coordinates); None when a path has curves, a turned matrix, or a point where PDFium's
+    and pdfminer's rounding could give a different shape (``_pdfminer_shape``).
+
+    pdfminer paints each subpath (from a moveto) apart: "ml"/"mlh" is a line, "mlllh"/"mllll" closed on
+    an axis-aligned rectangle a rect, anything else a curve through its points. PDFium keeps a path
+    object's subpaths together, and ``re`` and ``h`` as a line back to the start flagged "close".
+    """
+    import ctypes
+
+    matrix = api.FS_MATRIX()
+    p_matrix = ctypes.byref(matrix)
+    px, py = ctypes.c_float(), ctypes.c_float()
+    p_px, p_py = ctypes.byref(px), ctypes.byref(py)
+    shapes: list[tuple[str, list[tuple[float, float]]]] = []
+    for path in paths:
+        if not api.matrix(path, p_matrix) or matrix.b or matrix.c:
+            return None
+        a, d, e, f = matrix.a, matrix.d, matrix.e - x_origin, matrix.f - y_origin
+        subpaths: list[tuple[str, list[tuple[float, float]]]] = []
+        for i in range(api.path_segments(path)):
+            segment = api.path_segment(path, i)
+            if not segment or not api.segment_point(segment, p_px, p_py):
+                return None
+            kind = api.segment_type(segment)
+            point = (a * px.value + e, d * py.value + f)
+            if kind == api.MOVETO:
+                if api.segment_close(segment):
+                    return None  # "m h": pdfminer paints a curve of one point, where PDFium has a lone moveto
+                subpaths.append(("m", [point]))
+                continue
+            if kind != api.LINETO or not subpaths:
+                return None  # Bézier curves: pdfminer keeps only their end points
+            shape, points = subpaths[-1]
+            if api.segment_close(segment):
+                if point != points[0]:
+                    return None
+                subpaths[-1] = (shape + "h", points + [point])
+            else:
+                subpaths[-1] = (shape + "l", points + [point])
+        if len(subpaths) > 1:
+            subpaths = [s for s in subpaths if s[0] != "m"]  # a lone moveto among others paints nothing
+        for shape, points in subpaths:
+            found = _pdfminer_shape(shape, points)
+            if found is None:
+                return None
+            shapes.append(found)
+    return shapes
+
+
+def _pdfminer_shape(shape: str, pts: list[tuple[float, float]]) -> tuple[str, list[tuple[float, float]]] | None:
+    """pdfminer's reading of one subpath (``PDFLayoutAnalyzer.paint_path``): ("line"|"rect"|"curve",
+    points); None when one of its exact comparisons of coordinates is a near tie."""
+
+    def tie(p: float, q: float) -> bool:
+        return 0 < abs(p - q) <= PDF_FAST_EPSILON
+
+    if any(tie(p[0], q[0]) or tie(p[1], q[1]) for p, q in zip(pts, pts[1:] + pts[:1])):
+        return None
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape, pts = shape[:-2] + "h", pts[:-1]
+    if shape in ("mlh", "ml"):
+        return "line", pts[:2]
+    if shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if pts[0] == pts[4] and square:
+            return "rect", [pts[0], pts[2]]
+    return "curve", pts
+
+
+class _RulingPage:
+    """What pdfplumber's ``TableFinder`` reads from a page with the "lines" strategies: its edges."""
+
+    def __init__(self, edges: list[dict[str, Any]], bbox: tuple[float, float, float, float]):
+        self.edges = edges
+        self.bbox = bbox
+
+
+def _pdfium_tables(shapes: list[tuple[str, list[tuple[float, float]]]], height: float, x_origin: float,
+                   y_origin: float) -> _FoundTables | None:
+    """``_find_tables`` on the rulings ``shapes``: pdfplumber's table finder with the settings of
+    ``page.find_tables()``, on the edges pdfplumber makes of pdfminer's objects (``Page.process_object``,
+    ``utils.line_to_edge`` …). None when a comparison of the finder is too close to call (see
+    ``_pdfium_scan``; the glyphs' placement is checked by ``_cells_decisive``)."""
+    from pdfplumber import utils
+    from pdfplumber.table import TableFinder, TableSettings
+
+    # pdfplumber's page coordinates: x shifted by the mediabox's left edge, top = height - y (y from the
+    # mediabox's bottom edge) minus that edge again
+    mb_x0, mb_top = x_origin, -y_origin
+    objects: dict[str, list[dict[str, Any]]] = {"line": [], "rect": [], "curve": []}
+    for kind, pts in shapes:
+        corners = pts
+        if kind == "rect":
+            (ax, ay), (bx, by) = pts
+            corners = [(ax, ay), (bx, ay), (bx, by), (ax, by)]
+        x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+        y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
+        top = (height - y1) + mb_top
+        obj = {"object_type": kind, "x0": x0 + mb_x0 if mb_x0 != 0 else x0, "x1": x1 + mb_x0 if mb_x0 != 0 else x1,
+               "y0": y0, "y1": y1, "width": x1 - x0, "height": y1 - y0, "top": top,
+               "bottom": (height - y0) + mb_top, "doctop": top}
+        if kind == "curve":
+            obj["pts"] = [(mb_x0 + x, mb_top + height - y) for x, y in pts]
+        objects[kind].append(obj)
+    edges = ([utils.line_to_edge(o) for o in objects["line"]]
+             + [e for o in objects["rect"] for e in utils.rect_to_edges(o)]
+             + [e for o in objects["curve"] for e in utils.curve_to_edges(o)])
+    settings = TableSettings.resolve(None)
+    if not _rulings_decisive(edges, settings):
+        return None
+    try:
+        tables = TableFinder(_RulingPage(edges, (mb_x0, mb_top, mb_x0, mb_top + height)), settings).tables
+    except Exception as e:  # noqa: BLE001 - pdfminer's way will tell
+        logger.info("fast table detection failed: %s: %s", type(e).__name__, e)
+        return None
+    return _table_grids(tables)
+
+
+def _rulings_decisive(edges: list[dict[str, Any]], settings: Any) -> bool:
+    """Whether every comparison of pdfplumber's "lines" table finder (``TableFinder.get_edges``,
+    ``merge_edges``, ``edges_to_intersections``) on ``edges`` is decided by more than PDF_FAST_EPSILON,
+    so that pdfminer's slightly different coordinates give the same cells. The later steps compare
+    coordinates for equality, which snapping made exact."""
+    from pdfplumber import table, utils
+
+    def tie(value: float, limit: float) -> bool:
+        return abs(value - limit) <= PDF_FAST_EPSILON
+
+    def length(e: dict[str, Any]) -> float:
+        return e["height"] if e["orientation"] == "v" else e["width"]
+
+    pre = settings.edge_min_length_prefilter
+    ruled = [e for e in edges if e["orientation"] in ("v", "h")]
+    if any(tie(length(e), pre) for e in ruled):
+        return False
+    ruled = [e for e in ruled if length(e) >= pre]
+    for orientation, attr, tolerance in (("v", "x0", settings.snap_x_tolerance),
+                                         ("h", "top", settings.snap_y_tolerance)):
+        values = sorted({e[attr] for e in ruled if e["orientation"] == orientation})
+        if tolerance > 0 and any(tie(q - p, tolerance) for p, q in zip(values, values[1:])):
+            return False
+    snapped = table.snap_edges(ruled, settings.snap_x_tolerance, settings.snap_y_tolerance)
+    groups: dict[tuple[str, float], list[dict[str, Any]]] = {}
+    for e in snapped:
+        groups.setdefault((e["orientation"], e["top"] if e["orientation"] == "h" else e["x0"]), []).append(e)
+    for (orientation, _), group in groups.items():
+        lo, hi = ("x0", "x1") if orientation == "h" else ("top", "bottom")
+        tolerance = settings.join_x_tolerance if orientation == "h" else settings.join_y_tolerance
+        group.sort(key=lambda e: e[lo])
+        reach = group[0][hi]
+        for e in group[1:]:
+            if tie(e[lo], reach + tolerance):
+                return False
+            reach = max(reach, e[hi]) if e[lo] <= reach + tolerance else e[hi]
+    merged = table.merge_edges(ruled, settings.snap_x_tolerance, settings.snap_y_tolerance,
+                               settings.join_x_tolerance, settings.join_y_tolerance)
+    if any(tie(length(e), settings.edge_min_length) for e in merged):
+        return False
+    merged = utils.filter_edges(merged, min_length=settings.edge_min_length)
+    tx, ty = settings.intersection_x_tolerance, settings.intersection_y_tolerance
+    verticals = [e for e in merged if e["orientation"] == "v"]
+    for h in (e for e in merged if e["orientation"] == "h"):
+        for v in verticals:
+            if tie(v["top"], h["top"] + ty) or tie(v["bottom"], h["top"] - ty) or tie(v["x0"], h["x0"] - tx) \
+                    or tie(v["x0"], h["x1"] + tx):
+                return False
+    return True
+
+
+def _cells_decisive(found: _FoundTables, chars: list[_Char], drift: list[tuple[float, float]]) -> bool:
+    """Whether every glyph's centre is clearly inside or outside each table and each of its cells, and
+    every glyph's top away from each table's top (which orders lines and tables), by PDF_FAST_CELL_MARGIN
+    of its size: so that pdfminer's glyph boxes, a little apart from ours, fall in the same cells and
+    lines. Horizontally the centre is the range pdfminer may put it in (``drift``). A glyph away from
+    every ruling of the table is clear of all its
+    cells at once; one near a ruling (in a merged cell, a ruling of other rows can run through its
+    middle) is checked cell by cell."""
+    import bisect
+
+    def near(values: list[float], lo: float, hi: float, margin: float) -> bool:
+        k = bisect.bisect_left(values, lo - margin)
+        return k < len(values) and values[k] <= hi + margin
+
+    def clear(lo: float, hi: float, y: float, bbox: Any, margin: float) -> bool:
+        x0, top, x1, bottom = bbox
+        return (x0 + margin <= lo and hi <= x1 - margin and top + margin <= y <= bottom - margin) \
+            or hi < x0 - margin or lo > x1 + margin or y < top - margin or y > bottom + margin
+
+    for bbox, rows in found:
+        cells = [cell for row in rows for cell in row if cell is not None]
+        xs = sorted({cell[0] for cell in cells} | {cell[2] for cell in cells})
+        ys = sorted({cell[1] for cell in cells} | {cell[3] for cell in cells})
+        for c, (least, most) in zip(chars, drift):
+            margin = PDF_FAST_CELL_MARGIN * c.size + PDF_FAST_EPSILON
+            x, y = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
+            lo, hi = x - most, x - least
+            if abs(c.top - bbox[1]) < margin or not clear(lo, hi, y, bbox, margin):
+                return False
+            if (near(xs, lo, hi, margin) or near(ys, y, y, margin)) \
+                    and not all(clear(lo, hi, y, cell, margin) for cell in cells):
+                return False
+    return True
 
 
 def _page_list(pages: list[int]) -> str:
@@ -1840,15 +2602,16 @@ def _scan_page(page: Any) -> _PageScan:
 
 
 def _page_blocks(height: float, number: int, scan: _PageScan, tables: list[Table], offset: int,
-                 margins: list[tuple[str, Block]], page: Any = None) -> list[Block]:
+                 margins: list[tuple[str, Block]], page: Any = None, found: _FoundTables | None = None) -> list[Block]:
     """Blocks of one page in reading order: lines and table cells sorted by their top edge.
 
     Lines inside the top/bottom PDF_MARGIN_BAND of the page are added to ``margins`` as
-    ("header"|"footer", block) candidates for ``_mark_running_lines``. Tables are looked for on the
-    pdfplumber ``page`` when it is given and has ruled lines.
+    ("header"|"footer", block) candidates for ``_mark_running_lines``. The page's tables are ``found``
+    (the fast path's), or else looked for on the pdfplumber ``page`` when it is given and has ruled lines.
     """
     chars = scan.chars
-    found = _find_tables(page) if page is not None and scan.edges >= PDF_TABLE_MIN_EDGES else []
+    if found is None:
+        found = _find_tables(page) if page is not None and scan.edges >= PDF_TABLE_MIN_EDGES else []
     items: list[tuple[float, int, list[Block], Table | None]] = []
     for order, (bbox, cell_rows) in enumerate(found):
         inside = [c for c in chars if _center_in(c, bbox)]
@@ -1892,7 +2655,7 @@ def _page_blocks(height: float, number: int, scan: _PageScan, tables: list[Table
     return blocks
 
 
-def _find_tables(page: Any) -> list[tuple[tuple[float, float, float, float], list[list[Any]]]]:
+def _find_tables(page: Any) -> _FoundTables:
     """Ruled tables of the page as (bbox, rows of cell bboxes or None); at least 2 rows and 2 columns.
 
     A failure of the table finder costs the page its tables, not its text.
@@ -1902,6 +2665,11 @@ def _find_tables(page: Any) -> list[tuple[tuple[float, float, float, float], lis
     except Exception as e:  # noqa: BLE001
         logger.warning("page %s: table detection failed: %s: %s", page.page_number, type(e).__name__, e)
         return []
+    return _table_grids(tables)
+
+
+def _table_grids(tables: Iterable[Any]) -> _FoundTables:
+    """(bbox, rows of cell bboxes or None) of pdfplumber tables with at least 2 rows and 2 columns."""
     result = []
     for table in tables:
         rows = [list(row.cells) for row in table.rows]

@@ -16,6 +16,7 @@ from analyzer.errors import ReadError
 from analyzer.readers import SUPPORTED_SUFFIXES, detect_encoding, read_document
 from make_files import (  # tests/ is on sys.path under pytest's default import mode
     DocxTable,
+    cjk_font_file,
     make_doc,
     make_docx,
     make_docx_with_external_entity,
@@ -672,8 +673,8 @@ def test_xls_report_read_as_tables(tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# PDFium fast path: plain pages in embedded fonts are read through PDFium, and must give exactly
-# what pdfminer's layout gives (the same line builder turns the glyphs into lines).
+# PDFium fast path: pages read through PDFium must give exactly what pdfminer's layout gives (the same
+# line builder turns the glyphs into lines, pdfplumber's table finder runs on the same ruling lines).
 # ---------------------------------------------------------------------------
 
 
@@ -691,11 +692,6 @@ def _pdfium_pages(monkeypatch) -> list[bool]:
     return taken
 
 
-# A space next to a Chinese character, which normalization deletes (``第1页 共4页``): PDFium sometimes
-# reports a real space glyph as a space of its own, which the fast path leaves out there.
-_CJK_SPACE = re.compile(r"(?<=[\u2e80-\uffff]) | (?=[\u2e80-\uffff])")
-
-
 def _blocks_both_ways(path, monkeypatch):
     fast = read_document(path)
     with monkeypatch.context() as m:
@@ -703,40 +699,286 @@ def _blocks_both_ways(path, monkeypatch):
         slow = read_document(path)
 
     def key(document):
-        return [(_CJK_SPACE.sub("", b.text), b.kind, b.page, b.table, b.row, b.col) for b in document.blocks]
+        return ([(b.text, b.kind, b.page, b.index, b.table, b.row, b.col) for b in document.blocks],
+                [(t.rows, t.page, t.index) for t in document.tables], document.warnings)
 
     return key(fast), key(slow), fast, slow
 
 
-@pytest.mark.parametrize("style", [
-    {}, {"mixed_fonts": True}, {"char_space": 3.5}, {"bold_offset": 0.4}, {"font_size": 9}, {"rotation": 90},
-    {"rotation": 180}, {"header": "东城区住房和城乡建设局", "footer": "第{page}页 共{pages}页"},
-], ids=["plain", "mixed-fonts", "char-space", "fake-bold", "small", "rot90", "rot180", "header-footer"])
-def test_pdfium_fast_path_matches_pdfminer(tmp_path, monkeypatch, style):
+def _draws_cjk(path) -> bool:
+    """Whether PDFium has glyphs for the file's first text (a CJK font that is not embedded is drawn
+    with a font of the machine, if it has one): the fast path reads such pages only then."""
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        page = pdf[0]
+        for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,)):
+            box = [ctypes.c_float() for _ in range(4)]
+            pdfium_c.FPDFPageObj_GetBounds(obj.raw, *[ctypes.byref(v) for v in box])
+            return box[3].value - box[1].value > 0.01
+        return False
+    finally:
+        pdf.close()
+
+
+_FAST_STYLES = {
+    "plain": {}, "mixed-fonts": {"mixed_fonts": True}, "char-space": {"char_space": 3.5},
+    "fake-bold": {"bold_offset": 0.4}, "small": {"font_size": 9},
+    "header-footer": {"header": "东城区住房和城乡建设局", "footer": "第{page}页 共{pages}页"},
+}
+
+
+@pytest.mark.parametrize("embed", [True, False], ids=["embedded", "not-embedded"])
+@pytest.mark.parametrize("style", list(_FAST_STYLES.values()), ids=list(_FAST_STYLES))
+def test_pdfium_fast_path_matches_pdfminer(tmp_path, monkeypatch, style, embed):
+    # not embedded: STSong-Light (CJK) and Times-Roman, named, not embedded (PDFium draws them with the
+    # machine's fonts); the footer's space is a run of its own (a blank glyph PDFium's text page drops)
     pages = report_pages(4, seed=5)
     pages[1] = pages[1][:5] + ["Phase 2: 15 communities, 3,200 households."] + pages[1][5:]
-    path = make_pdf(tmp_path / "e.pdf", pages, embed_font=True, **style)
+    path = make_pdf(tmp_path / "e.pdf", pages, embed_font=embed, **style)
     taken = _pdfium_pages(monkeypatch)
     fast, slow, document, _ = _blocks_both_ways(path, monkeypatch)
-    assert taken[:4] == [True] * 4  # every page went through PDFium
+    if embed or _draws_cjk(path):
+        assert taken[:4] == [True] * 4  # every page went through PDFium
     assert fast == slow
     expected = [line.strip("\u3000") for page in pages for line in page]
-    assert [_CJK_SPACE.sub("", b.text) for b in document.blocks if b.kind == "line"] == expected
+    assert [b.text for b in document.blocks if b.kind == "line"] == expected
 
 
-def test_pdfium_fast_path_leaves_tables_and_unembedded_fonts_to_pdfminer(tmp_path, monkeypatch):
-    rows = [["小区名称", "户数", "面积（万平方米）"], ["金亭花苑", "2350", "15.82"], ["幸福里", "1,200", "2,013.19"]]
-    path = make_pdf(tmp_path / "t.pdf", [["表1 改造项目", rows, "表后正文一行。"], PAGE2], embed_font=True)
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_pdfium_fast_path_leaves_turned_pages_to_pdfminer(tmp_path, monkeypatch, rotation):
+    # pdfminer turns a /Rotate page: its lines are read along the text and lose their margin role
+    path = make_report_pdf(tmp_path / "r.pdf", 3, seed=1, embed_font=True, rotation=rotation)
     taken = _pdfium_pages(monkeypatch)
-    document = read_document(path)
-    assert taken == [False, True]  # the ruled table's page is pdfminer's, the plain page PDFium's
-    assert document.tables[0].rows == rows
-    assert texts(document, "line") == ["表1 改造项目", "表后正文一行。"] + PAGE2
+    fast, slow, _, _ = _blocks_both_ways(path, monkeypatch)
+    assert taken[:3] == [False] * 3
+    assert fast == slow
 
-    taken.clear()
-    plain = make_pdf(tmp_path / "s.pdf", [PAGE1, PAGE2], mixed_fonts=True)  # STSong-Light, not embedded
-    assert texts(read_document(plain)) == PAGE1 + PAGE2
-    assert taken == [False, False]
+
+_TABLE = [["小区名称", "户数", "面积（万平方米）"], ["金亭花苑", "2350", "15.82"], ["幸福里", "1,200", "2,013.19"]]
+
+
+@pytest.mark.parametrize("style", [
+    {"embed_font": True}, {"embed_font": True, "char_space": 1.0}, {"embed_font": True, "mixed_fonts": True},
+    {"embed_font": True, "header": "某区住建局", "footer": "- {page} -"}, {"mixed_fonts": True},
+], ids=["embedded", "char-space", "mixed-fonts", "header-footer", "not-embedded"])
+def test_pdfium_fast_path_reads_ruled_tables(tmp_path, monkeypatch, style):
+    small = [["项目", "数量"], ["加装电梯", "12"]]
+    pages = [["表1 改造项目", _TABLE, "表后正文一行。", small], PAGE2, [_TABLE, "表后说明。"]]
+    path = make_pdf(tmp_path / "t.pdf", pages, **style)
+    taken = _pdfium_pages(monkeypatch)
+    fast, slow, document, _ = _blocks_both_ways(path, monkeypatch)
+    if style.get("embed_font") or _draws_cjk(path):
+        assert taken[:3] == [True] * 3
+    assert fast == slow
+    assert [t.rows for t in document.tables] == [_TABLE, small, _TABLE]
+    assert texts(document, "line")[:2] == ["表1 改造项目", "表后正文一行。"]
+
+
+def _canvas_pdf(path, draw):
+    """A one-page A4 PDF drawn by ``draw(canvas, font)`` in the machine's CJK font, embedded."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    font_file = cjk_font_file()
+    if font_file is None:
+        pytest.skip("no CJK TrueType font on this machine")
+    if "CJK-Test" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("CJK-Test", str(font_file), subfontIndex=0))
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("CJK-Test", 12)
+    for i, line in enumerate(PAGE1 + PAGE2):
+        c.drawString(72, 780 - 18 * i, line)
+    draw(c, "CJK-Test")
+    c.showPage()
+    c.save()
+    return path
+
+
+def _grid(c, xs, ys, rows, *, one_path=False, skip=()):
+    """Ruling lines at ``xs`` × ``ys`` (one path of subpaths, or a path per line) and ``rows`` of text in
+    the cells; ``skip``: (row, col) of vertical lines left out right of that cell (merged cells)."""
+    path = c.beginPath() if one_path else None
+    segments = [((x, ys[0]), (x, ys[-1])) for x in xs if not any(xs.index(x) == col + 1 for _, col in skip)]
+    for r, col in skip:  # the vertical line right of the merged cell stops at that row
+        x = xs[col + 1]
+        segments += [((x, ys[0]), (x, ys[r])), ((x, ys[r + 1]), (x, ys[-1]))]
+    segments += [((xs[0], y), (xs[-1], y)) for y in ys]
+    for (x0, y0), (x1, y1) in segments:
+        if path is not None:
+            path.moveTo(x0, y0)
+            path.lineTo(x1, y1)
+        else:
+            c.line(x0, y0, x1, y1)
+    if path is not None:
+        c.drawPath(path, stroke=1, fill=0)
+    for r, row in enumerate(rows):
+        for k, text in enumerate(row):
+            if text:
+                c.drawString(xs[k] + 6, ys[r] - 20, text)
+
+
+def _rounded_frame(c, font):
+    c.roundRect(60, 380, 300, 120, 10)
+    _grid(c, [72, 200, 330], [480, 450, 420], [["小区名称", "户数"], ["金亭花苑", "2350"]])
+
+
+def _form_table(c, font):
+    c.beginForm("table")
+    _grid(c, [72, 200, 330], [480, 450, 420], [["小区名称", "户数"], ["金亭花苑", "2350"]])
+    c.endForm()
+    c.doForm("table")
+
+
+@pytest.mark.parametrize("draw, fast_path", [
+    (lambda c, f: _grid(c, [72, 200, 330], [600, 570, 540], [["小区名称", "户数"], ["金亭花苑", "2350"]]), True),
+    (lambda c, f: _grid(c, [72, 200, 330], [600, 570, 540], [["小区名称", "户数"], ["金亭花苑", "2350"]],
+                        one_path=True), True),
+    (lambda c, f: _grid(c, [72, 200, 330, 450], [600, 570, 540, 510],
+                        [["合并的表头", "", "备注"], ["金亭花苑", "2350", "15.82"], ["幸福里", "1,200", "—"]],
+                        skip=[(0, 0)]), True),
+    (lambda c, f: (_grid(c, [72, 200, 330], [600, 570, 540], [["小区名称", "户数"], ["金亭花苑", "2350"]]),
+                   _grid(c, [72, 160, 300, 420], [400, 370, 340], [["甲", "乙", "丙"], ["1", "2", "3"]])), True),
+    (lambda c, f: (c.rect(72, 420, 300, 100), c.rect(80, 430, 280, 80)), True),  # frames without text
+    # a double border 3 pt apart: exactly pdfplumber's snapping tolerance, too close to call
+    (lambda c, f: (_grid(c, [72, 200, 330], [600, 570, 540], [["小区名称", "户数"], ["金亭花苑", "2350"]]),
+                   c.line(72, 603, 330, 603)), False),
+    (_rounded_frame, False),  # Bézier corners
+    (_form_table, False),  # ruling lines inside a form XObject
+], ids=["lines", "one-path", "merged-cells", "two-tables", "empty-frames", "tie", "rounded", "form"])
+def test_pdfium_fast_path_table_shapes(tmp_path, monkeypatch, draw, fast_path):
+    path = _canvas_pdf(tmp_path / "shape.pdf", draw)
+    taken = _pdfium_pages(monkeypatch)
+    fast, slow, _, _ = _blocks_both_ways(path, monkeypatch)
+    assert taken == [fast_path]
+    assert fast == slow
+
+
+def _shadow(c, font):  # the same text again 5 pt lower: PDFium's text page drops the copy
+    c.drawString(72, 500, "重复的一行文字内容")
+    c.drawString(72, 495, "重复的一行文字内容")
+
+
+def _hyphen(c, font):  # PDFium rejoins "COVID-" / "19" and puts U+0002 in place of the hyphen
+    c.setFont("Helvetica", 12)
+    c.drawString(72, 500, "The COVID-")
+    c.drawString(72, 485, "19 pandemic")
+
+
+def _actual_text(c, font):  # PDFium reads /ActualText instead of the glyphs
+    c._code.append("/Span <</ActualText (XYZ)>> BDC")
+    c.setFont("Helvetica", 12)
+    c.drawString(72, 500, "abc")
+    c._code.append("EMC")
+
+
+def _lone_space(c, font):  # a blank glyph in a run of its own: PDFium drops it, pdfminer reads a space
+    for x, text in ((72, "中文"), (96, " "), (99, "文字"), (150, "Phase"), (182, " "), (185, "2")):
+        t = c.beginText(x, 500)
+        t.setFont(font, 12)
+        t.textOut(text)
+        c.drawText(t)
+
+
+def _kerning(c, font):  # TJ kerning: PDFium generates spaces inside the object, one in place of a real space
+    c.setFont("Helvetica", 12)
+    c.drawString(72, 520, "k")  # Helvetica is /F1 from here on
+    c._code.append("BT /F1 12 Tf 72 500 Td [(Phase) -300 (2 kerned) -700 (wide) -300 ( space after kern)] TJ ET")
+    c._code.append("BT /F1 12 Tf 72 480 Td [(A) -200 (B) -450 ( C) -600 (D)] TJ ET")
+
+
+def _overflow(c, font):  # a cell's text running over the next one's: glyphs of two objects interleave
+    _grid(c, [72, 140, 330], [600, 570, 540], [["改造内容包括外墙保温", "户数"], ["金亭花苑", "2350"]])
+
+
+def _spread_title(c, font):
+    # a title spread by character spacing, one glyph per text-showing operator: pdfminer leaves out the
+    # spacing after each operator's glyph (the next one continues the text), PDFium does not
+    t = c.beginText(200, 520)
+    t.setCharSpace(18)
+    for ch in "目录":
+        t.setFont(font, 14)
+        t.textOut(ch)
+    c.drawText(t)
+
+
+@pytest.mark.parametrize("draw, fast_path", [
+    (_shadow, False), (_hyphen, False), (_actual_text, False), (_lone_space, True), (_kerning, True),
+    (_overflow, False), (_spread_title, False),
+], ids=["shadow", "hyphen", "actual-text", "lone-space", "kerning", "overflow", "spread-title"])
+def test_pdfium_fast_path_text_pdfium_reads_otherwise(tmp_path, monkeypatch, draw, fast_path):
+    path = _canvas_pdf(tmp_path / "text.pdf", draw)
+    taken = _pdfium_pages(monkeypatch)
+    fast, slow, _, _ = _blocks_both_ways(path, monkeypatch)
+    assert taken == [fast_path]
+    assert fast == slow
+
+
+def test_pdfium_fast_path_leaves_vertical_writing_to_pdfminer(tmp_path, monkeypatch):
+    path = make_pdf(tmp_path / "v.pdf", [PAGE1 + ["竖排文字一列"]])
+    data = path.read_bytes()
+    assert b"/UniGB-UCS2-H" in data
+    path.write_bytes(data.replace(b"/UniGB-UCS2-H", b"/UniGB-UCS2-V"))  # the same font, written top down
+    taken = _pdfium_pages(monkeypatch)
+    fast, slow, _, _ = _blocks_both_ways(path, monkeypatch)
+    assert taken == [False]
+    assert fast == slow
+
+
+def test_pdfium_fast_path_leaves_type3_fonts_to_pdfminer(tmp_path, monkeypatch):
+    # PDFium counts a Type 3 font as embedded, but places its glyphs a quarter em off pdfminer's boxes
+    matplotlib = pytest.importorskip("matplotlib", reason="matplotlib writes Type 3 fonts")
+    from matplotlib.backends.backend_pdf import FigureCanvasPdf
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"pdf.fonttype": 3}):
+        figure = Figure(figsize=(8.27, 11.69))
+        FigureCanvasPdf(figure)
+        for i in range(20):
+            figure.text(0.1, 0.95 - i * 0.04, f"Line {i}: 15 communities, 2,013.19 yuan.", fontsize=11)
+        figure.savefig(tmp_path / "type3.pdf")
+    taken = _pdfium_pages(monkeypatch)
+    fast, slow, _, _ = _blocks_both_ways(tmp_path / "type3.pdf", monkeypatch)
+    assert taken == [False]
+    assert fast == slow
+
+
+@pytest.mark.parametrize("embed", [True, False], ids=["embedded", "not-embedded"])
+def test_pdfium_fast_path_mediabox_not_at_origin(tmp_path, monkeypatch, embed):
+    # pdfplumber's coordinates (which the margin band and the table cells are compared in) depend on the
+    # MediaBox's corner: x from the page's left edge, top = height - y
+    pages = [["表1 改造项目", _TABLE, "表后正文一行。"] + report_pages(1, seed=3)[0][:20], ["第二页正文。"] * 12]
+    path = make_pdf(tmp_path / "m.pdf", pages, embed_font=embed, header="某区住建局", footer="- {page} -")
+    data = path.read_bytes()
+    assert b"/MediaBox [ 0 0 " in data
+    path.write_bytes(data.replace(b"/MediaBox [ 0 0 ", b"/MediaBox [ 9 7 "))  # same length: xref stays valid
+    taken = _pdfium_pages(monkeypatch)
+    fast, slow, document, _ = _blocks_both_ways(path, monkeypatch)
+    if embed or _draws_cjk(path):
+        assert taken == [True, True]
+    assert fast == slow
+    assert document.tables[0].rows == _TABLE
+
+
+def test_pdfium_rulings_tie_is_not_decisive():
+    from pdfplumber.table import TableSettings
+
+    def edge(orientation, x0, top, x1, bottom):
+        return {"object_type": "line", "orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                "width": x1 - x0, "height": bottom - top, "doctop": top, "y0": 842 - bottom, "y1": 842 - top}
+
+    grid = [edge("h", 72, y, 330, y) for y in (100, 130, 160)] + [edge("v", x, 100, x, 160) for x in (72, 200, 330)]
+    settings = TableSettings.resolve(None)
+    assert readers._rulings_decisive(grid, settings)
+    assert not readers._rulings_decisive(grid + [edge("h", 72, 97, 330, 97)], settings)  # 3 pt: snap tolerance
+    assert not readers._rulings_decisive(grid + [edge("v", 333.0, 100, 333.0, 160)], settings)
+    assert readers._rulings_decisive(grid + [edge("h", 72, 96.5, 330, 96.5)], settings)
 
 
 def test_pdfium_fast_path_report_figures(tmp_path, monkeypatch):
