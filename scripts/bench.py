@@ -387,7 +387,7 @@ class Run:
     workers: int  # analysis worker processes (--jobs)
     workers_seconds: float = 0.0  # until the last file was analysed (run.json's analysis_seconds)
     errors: list[dict] = field(default_factory=list)
-    writer_mb: float = 0.0  # the forked process that writes the workbook
+    writer_mb: float = 0.0  # the largest forked process writing an output (workbook or HTML)
 
 
 def run_analyzer(inputs: Path, ledger: Path, out: Path, jobs: int) -> Run:
@@ -424,7 +424,7 @@ def run_analyzer(inputs: Path, ledger: Path, out: Path, jobs: int) -> Run:
         raise SystemExit(f"analyzer run exited with {code}; see {out.parent / (out.name + '.log')}")
     summary = json.loads((out / "run.json").read_text(encoding="utf-8"))
     # The runner records its analysis workers' peak memory itself; other descendants sampled here
-    # are the forked process that writes the workbook (its memory starts from the main process's).
+    # are the forked processes that write the workbook and the HTML report (from the main process's memory).
     workers = {pid: kb for pid, kb in peaks.items() if kb > 20_000}  # leave out short helper processes
     worker_mb = summary.get("worker_peak_mb") or max(workers.values(), default=0) / 1024
     writer_mb = max((kb / 1024 for kb in workers.values() if kb / 1024 > worker_mb + 1), default=0.0)
@@ -540,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
         for run in runs:
             print(f"  --jobs {run.jobs}: {run.seconds:.1f} s, ok {run.ok}, failed {run.failed}, reports {run.reports}; "
                   f"peak memory: main process {run.main_mb:.0f} MB, largest analysis worker {run.worker_mb:.0f} MB "
-                  f"(target <= 500), workbook writer {run.writer_mb:.0f} MB; analysis done after "
+                  f"(target <= 500), largest output writer {run.writer_mb:.0f} MB; analysis done after "
                   f"{run.workers_seconds:.1f} s, then {run.seconds - run.workers_seconds:.1f} s for batch checks "
                   f"and outputs")
             for error in run.errors:
