@@ -836,7 +836,7 @@ def _form_table(c, font):
     c.doForm("table")
 
 
-@pytest.mark.parametrize("draw, fast_path", [
+_TABLE_SHAPES = [  # (what is drawn, whether the fast path reads the page)
     (lambda c, f: _grid(c, [72, 200, 330], [600, 570, 540], [["小区名称", "户数"], ["金亭花苑", "2350"]]), True),
     (lambda c, f: _grid(c, [72, 200, 330], [600, 570, 540], [["小区名称", "户数"], ["金亭花苑", "2350"]],
                         one_path=True), True),
@@ -851,13 +851,8 @@ def _form_table(c, font):
                    c.line(72, 603, 330, 603)), False),
     (_rounded_frame, False),  # Bézier corners
     (_form_table, False),  # ruling lines inside a form XObject
-], ids=["lines", "one-path", "merged-cells", "two-tables", "empty-frames", "tie", "rounded", "form"])
-def test_pdfium_fast_path_table_shapes(tmp_path, monkeypatch, draw, fast_path):
-    path = _canvas_pdf(tmp_path / "shape.pdf", draw)
-    taken = _pdfium_pages(monkeypatch)
-    fast, slow, _, _ = _blocks_both_ways(path, monkeypatch)
-    assert taken == [fast_path]
-    assert fast == slow
+]
+_TABLE_SHAPE_IDS = ["lines", "one-path", "merged-cells", "two-tables", "empty-frames", "tie", "rounded", "form"]
 
 
 def _shadow(c, font):  # the same text again 5 pt lower: PDFium's text page drops the copy
@@ -908,12 +903,16 @@ def _spread_title(c, font):
     c.drawText(t)
 
 
-@pytest.mark.parametrize("draw, fast_path", [
+_TEXT_CASES = [  # text PDFium reads otherwise than pdfminer: declined, or read the same
     (_shadow, False), (_hyphen, False), (_actual_text, False), (_lone_space, True), (_kerning, True),
     (_overflow, False), (_spread_title, False),
-], ids=["shadow", "hyphen", "actual-text", "lone-space", "kerning", "overflow", "spread-title"])
-def test_pdfium_fast_path_text_pdfium_reads_otherwise(tmp_path, monkeypatch, draw, fast_path):
-    path = _canvas_pdf(tmp_path / "text.pdf", draw)
+]
+_TEXT_CASE_IDS = ["shadow", "hyphen", "actual-text", "lone-space", "kerning", "overflow", "spread-title"]
+
+
+@pytest.mark.parametrize("draw, fast_path", _TABLE_SHAPES + _TEXT_CASES, ids=_TABLE_SHAPE_IDS + _TEXT_CASE_IDS)
+def test_pdfium_fast_path_takes_a_page_only_where_it_reads_as_pdfminer(tmp_path, monkeypatch, draw, fast_path):
+    path = _canvas_pdf(tmp_path / "page.pdf", draw)
     taken = _pdfium_pages(monkeypatch)
     fast, slow, _, _ = _blocks_both_ways(path, monkeypatch)
     assert taken == [fast_path]
