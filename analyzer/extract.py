@@ -193,6 +193,19 @@ def _name_body(text: str, s: int) -> str:
     return _body_of(left, text[s:s + 2] in ("小区", "楼"))
 
 
+_ROAD_WORDS = ("路", "街", "巷", "道", "大道", "大街")
+_CJK_WORD = re.compile("[\u4e00-\u9fff]+")
+_ACTION_WORDS = frozenset(("改造", "实施", "推进", "完成", "开展", "涉及", "包括", "进行", "启动", "计划", "整治", "提升"))
+_LEADING = re.compile(r"^(?:以|对|在|将|把|被|向|从|与|和|及|经|如|像|为|由|其中|截至|其|该|本|各)")
+
+
+def _known_word(word: str) -> bool:
+    """Whether ``word`` is in jieba's dictionary (not a word its HMM guessed)."""
+    import jieba
+
+    return bool(jieba.dt.FREQ.get(word))
+
+
 @lru_cache(maxsize=20000)
 def _body_of(left: str, plain_suffix: bool) -> str:
     """``_name_body`` for the ≤ 10 characters ``left`` of the suffix (cached: the same names recur in
@@ -205,8 +218,17 @@ def _body_of(left: str, plain_suffix: bool) -> str:
         body.insert(0, (word, flag))
     if body and body[0][1] == "a" and len(body) == 1 and plain_suffix:
         return ""  # 尊重/a 小区 (but 幸福/a 里小区 is a name)
+    if len(body) == 1 and body[0][0] in _ROAD_WORDS and len(tokens) >= 2:
+        # a road named by a verb: 胜利/vn 路小区, 解放/v 路小区 (a lone 路 is never the name)
+        word, flag = tokens[-2]
+        if flag in ("v", "vn") and len(word) == 2 and _CJK_WORD.fullmatch(word) and word not in _ACTION_WORDS:
+            body.insert(0, (word, flag))
     name = "".join(w for w, _ in body)
-    name = re.sub(r"^(?:以|对|在|将|把|被|向|从|与|和|及|经|如|像|为|由|其中|截至|其|该|本|各)(?=..)", "", name)
+    # a preposition or pronoun before the name is context: 对/幸福里, or glued onto a word jieba only
+    # guessed (以翔/云); but 和平街, 向阳, 如意, 经纬路 are dictionary words that start with such a character
+    lead = _LEADING.match(name)
+    if lead and len(name) - lead.end() >= 2 and (body[0][0] == lead.group() or not _known_word(body[0][0])):
+        name = name[lead.end():]
     # an administrative prefix is context, not part of the name: 北港街道八街坊小区, 铁机社区305宿舍
     cut = max((name.rfind(unit) + len(unit) for unit in _ADMIN_UNITS if unit in name[:-1]), default=0)
     # a district or county before the name: 河西区机械厂宿舍 → 机械厂宿舍 (but not 开发区宿舍)

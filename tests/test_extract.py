@@ -120,6 +120,20 @@ def test_communities_found_and_generic_words_rejected():
     assert names == ["方庄小区", "烟厂家属院", "广源小区", "金融新苑"]
 
 
+@pytest.mark.parametrize("text, name", [
+    ("完成了胜利路小区的外墙改造。", "胜利路小区"),  # 胜利 is tagged a verb: a lone 路 is never a name
+    ("解放路小区、胜利路小区均已开工。", "胜利路小区"),
+    ("和平街小区涉及居民320户。", "和平街小区"),  # 和 is not a conjunction inside 和平
+    ("经纬路小区已完工。", "经纬路小区"),
+    ("向阳小区已完工。", "向阳小区"),
+    ("对幸福里小区进行了改造。", "幸福里小区"),  # 对 is a word of its own: context, not name
+    ("在建设路小区召开座谈会。", "建设路小区"),
+    ("以翔云小区为例，", "翔云小区"),  # 以翔 is a word jieba only guessed: 以 is context
+])
+def test_community_names_keep_words_that_look_like_verbs_or_prepositions(text, name):
+    assert name in [n for _, _, n in find_communities(text)]
+
+
 def test_seed_project_report_facts(seed_text):
     from analyzer.pipeline import analyze_path  # noqa: F401  (fact_stage runs inside the pipeline)
 
