@@ -191,12 +191,15 @@ def _error_result(path: Path, kind: str, message: str) -> dict[str, Any]:
                       error=ErrorInfo(kind, message)).to_dict()
 
 
+_COPIES_NOTE = "以下文件与本文件内容完全相同"  # opens the warning naming a file's identical copies
+
+
 def _as_copy(data: dict[str, Any], original: str, name: str) -> dict[str, Any]:
     """The result of file ``original`` given to ``name``, a file with the same content: its flags
     name ``name`` in their evidence and messages, and a warning says whose result it is."""
     copy = json.loads(json.dumps(data, ensure_ascii=False))
     copy["file"] = name
-    copy["warnings"] = [w for w in copy.get("warnings") or [] if not w.startswith("以下文件与本文件内容完全相同")]
+    copy["warnings"] = [w for w in copy.get("warnings") or [] if not w.startswith(_COPIES_NOTE)]
     copy["warnings"].append(f"本文件与 {original} 内容完全相同，结果沿用对该文件的分析（可能是重复报送）。")
     for f in copy.get("flags") or []:
         f["message"] = f.get("message", "").replace(f"《{original}》", f"《{name}》")
@@ -329,7 +332,7 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
         same = copies.pop(index, [])
         if same:
             data.setdefault("warnings", []).append(
-                f"以下文件与本文件内容完全相同（重复报送），只分析了一次：{'、'.join(files[j].name for j in same)}。")
+                f"{_COPIES_NOTE}（重复报送），只分析了一次：{'、'.join(files[j].name for j in same)}。")
         record(index, data)
         for j in same:
             record(j, _as_copy(data, files[index].name, files[j].name))
