@@ -367,14 +367,13 @@ def check_progress(doc: Doc, report: dict) -> list[dict]:
     groups: dict[tuple, list[int]] = defaultdict(list)
     for k, f in enumerate(counts):
         groups[(f["type"], f.get("subject"), f.get("scope"), line_bounds(text, f["start"]))].append(k)
-    pairs = sorted((i, j) for group in groups.values() for n, i in enumerate(group) for j in group[n + 1:])
+    pairs = sorted((i, j) for (*_, (p_start, p_end)), group in groups.items()
+                   if not re.search(r"超额|计划外|超出计划|超过计划|新增", text[p_start:p_end])  # over plan, said so
+                   for n, i in enumerate(group) for j in group[n + 1:])
     for i, j in pairs:
         a, b = counts[i], counts[j]
         lo_f, hi_f = (a, b) if _ORDER[a["status"]] < _ORDER[b["status"]] else (b, a)
         if _ORDER[lo_f["status"]] == _ORDER[hi_f["status"]]:
-            continue
-        p_start, p_end = line_bounds(text, a["start"])
-        if re.search(r"超额|计划外|超出计划|超过计划|新增", text[p_start:p_end]):
             continue
         iv_lo, iv_hi = interval(lo_f), interval(hi_f)
         if iv_lo and iv_hi and iv_hi.lo > iv_lo.hi:
