@@ -23,7 +23,7 @@ from . import __version__
 from .checks import check_batch
 from .pipeline import analyze_file, sha256_of
 from .readers import SUPPORTED_SUFFIXES
-from .store import Store
+from .store import DocumentRows, Store, document_rows
 from .types import ErrorInfo, FileResult
 
 logger = logging.getLogger(__name__)
@@ -124,9 +124,6 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
-_PEAK_KEY = "_worker_peak_kb"  # travels with a worker's result, taken off before it is recorded
-
-
 def _peak_kb() -> int:
     """This process's peak resident memory in KB (0 where the platform does not say)."""
     try:
@@ -135,6 +132,28 @@ def _peak_kb() -> int:
         return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KB on Linux
     except (ImportError, OSError, ValueError):
         return 0
+
+
+@dataclass(slots=True)
+class _Done:
+    """A file's result as the main process records it: the JSON to write, the store's rows, and what the
+    run summary counts. A worker builds it, so the serialising is spread over the workers and the main
+    process, which writes every result, is never the bottleneck."""
+
+    text: str  # documents/<name>.json
+    rows: DocumentRows
+    status: str
+    reports: int
+    error: dict[str, Any] | None
+    peak_kb: int = 0  # the worker's peak resident memory so far
+
+    @classmethod
+    def of(cls, data: dict[str, Any], peak_kb: int = 0) -> "_Done":
+        return cls(_json_text(data), document_rows(data), data["status"], len(data.get("reports") or []),
+                   data.get("error"), peak_kb)
+
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.text)
 
 
 def _worker(conn: Connection, memory_mb: int | None, timeout: float) -> None:
@@ -150,9 +169,7 @@ def _worker(conn: Connection, memory_mb: int | None, timeout: float) -> None:
             return
         if path is None:
             return
-        data = analyze_file(path).to_dict()
-        data[_PEAK_KEY] = _peak_kb()
-        conn.send(data)
+        conn.send(_Done.of(analyze_file(path).to_dict(), _peak_kb()))
 
 
 class _Slot:
@@ -209,12 +226,17 @@ def _as_copy(data: dict[str, Any], original: str, name: str) -> dict[str, Any]:
     return copy
 
 
-def _write_json(path: Path, data: dict[str, Any], *, pretty: bool = False) -> None:
-    """Write ``data`` atomically. Per-file documents and flags.json are written compact: the json
-    module's C encoder only runs without ``indent`` (6x faster on a 150 KB document)."""
-    tmp = path.with_name(path.name + ".tmp")
-    text = json.dumps(data, ensure_ascii=False, indent=1) if pretty else \
+def _json_text(data: dict[str, Any], *, pretty: bool = False) -> str:
+    """Per-file documents and flags.json are written compact: the json module's C encoder only runs
+    without ``indent`` (6x faster on a 150 KB document)."""
+    return json.dumps(data, ensure_ascii=False, indent=1) if pretty else \
         json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_json(path: Path, data: dict[str, Any] | str, *, pretty: bool = False) -> None:
+    """Write ``data`` (or JSON text already made) atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    text = data if isinstance(data, str) else _json_text(data, pretty=pretty)
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(tmp, path)
@@ -313,26 +335,32 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
     run_id = store.begin_run({"inputs": summary.inputs, "ledger": summary.ledger, "jobs": jobs,
                               "analyzer_version": __version__})
 
-    def record(index: int, data: dict[str, Any], *, reused: bool = False) -> None:
-        data["file"] = files[index].name
-        _write_json(docs_dir / names[index], data)
-        store.save_document(run_id, data, reused=reused)  # before any batch flag is added to it
+    def record(index: int, done: _Done | dict[str, Any], *, reused: bool = False) -> None:
+        if isinstance(done, dict) or done.rows.document[1] != files[index].name:
+            data = done if isinstance(done, dict) else done.data()
+            data["file"] = files[index].name
+            done = _Done.of(data)
+        _write_json(docs_dir / names[index], done.text)
+        store.save_rows(run_id, done.rows, reused=reused)  # before any batch flag is added to it
         summary.documents.append(f"documents/{names[index]}")
-        if data["status"] == "ok":
+        if done.status == "ok":
             summary.ok += 1
-            summary.reports += len(data["reports"])
+            summary.reports += done.reports
         else:
             summary.failed += 1
-            summary.errors.append({"file": str(files[index]), **data["error"]})
+            summary.errors.append({"file": str(files[index]), **(done.error or {})})
         if progress:
             progress(summary, files[index].name)
 
-    def record_with_copies(index: int, data: dict[str, Any]) -> None:
+    def record_with_copies(index: int, done: _Done | dict[str, Any]) -> None:
         """Record a worker's result, and the same result for every file with identical content."""
         same = copies.pop(index, [])
-        if same:
-            data.setdefault("warnings", []).append(
-                f"{_COPIES_NOTE}（重复报送），只分析了一次：{'、'.join(files[j].name for j in same)}。")
+        if not same:
+            record(index, done)
+            return
+        data = done if isinstance(done, dict) else done.data()
+        data.setdefault("warnings", []).append(
+            f"{_COPIES_NOTE}（重复报送），只分析了一次：{'、'.join(files[j].name for j in same)}。")
         record(index, data)
         for j in same:
             record(j, _as_copy(data, files[index].name, files[j].name))
@@ -372,7 +400,7 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
                 if slot.conn in ready:
                     try:
                         data = slot.conn.recv()
-                        summary.worker_peak_mb = max(summary.worker_peak_mb, data.pop(_PEAK_KEY, 0) / 1024)
+                        summary.worker_peak_mb = max(summary.worker_peak_mb, data.peak_kb / 1024)
                     except (EOFError, OSError):
                         data = _error_result(
                             path, "unreadable", "处理该文件的进程意外退出（可能是文件损坏或内存不足），已跳过该文件。")

@@ -29,11 +29,12 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
+import math
 import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -163,6 +164,75 @@ def _split_value(value: Any) -> tuple[float | None, float | None, str | None]:
     return n, None, (None if n is not None or value is None else str(value))
 
 
+def _value_json(value: Any) -> str:
+    """``_dumps(value)`` of a fact value, without the encoder for the usual plain number."""
+    if type(value) in (int, float) and math.isfinite(value):
+        return repr(value)  # what json writes for an int or a finite float
+    return _dumps(value)
+
+
+def _flag_row(flag: dict) -> tuple:
+    """A flag's columns after document_id and run_id."""
+    ledger = flag.get("ledger_row") or {}
+    return (flag.get("kind"), flag.get("severity"), flag.get("field"), flag.get("message"),
+            _dumps(flag.get("evidence") or []), ledger.get("row"), ledger.get("name"), _dumps(flag))
+
+
+@dataclass(slots=True)
+class ReportRows:
+    """One report's rows, without the ids the database gives (see :class:`DocumentRows`)."""
+
+    report: tuple  # idx, title, date, truncated, text
+    sections: list[tuple]
+    facts: list[tuple]
+    placeholders: list[tuple]
+    problems: list[tuple[tuple, list[str]]]  # (problem columns, its categories in rank order)
+
+
+@dataclass(slots=True)
+class DocumentRows:
+    """A per-file result as the store's rows. :func:`document_rows` builds them wherever the result was
+    made (an analysis worker), so the process that owns the database only runs the INSERTs."""
+
+    document: tuple  # sha256, file, status, error kind, error message, format, pages
+    content_hash: str
+    data: str  # the per-file dict as JSON, its reports' text left out (kept once, in reports.text)
+    reports: list[ReportRows]
+    flags: list[tuple]  # _flag_row of each flag
+
+
+def document_rows(doc: dict[str, Any]) -> DocumentRows:
+    """The rows :meth:`Store.save_rows` writes for a per-file dict of the output contract."""
+    stored = dict(doc)
+    if doc.get("reports"):  # the key keeps its place
+        stored["reports"] = [{**report, "text": None} for report in doc["reports"]]
+    err = doc.get("error") or {}
+    reports = []
+    for r in doc.get("reports") or []:
+        facts = []
+        for f in r.get("facts") or []:
+            value = f.get("value")
+            lo, hi, text = _split_value(value)
+            facts.append((f.get("type"), lo, hi, text, _value_json(value), f.get("unit"), f.get("raw"),
+                          f.get("approx"), f.get("role"), f.get("status"), f.get("subject"), f.get("scope"),
+                          f.get("page"), f.get("start"), f.get("end")))
+        reports.append(ReportRows(
+            report=(r.get("index"), r.get("title"), r.get("date"), int(bool(r.get("truncated"))), r.get("text") or ""),
+            sections=[(s.get("heading"), s.get("kind"), s.get("level"), s.get("start"), s.get("end"))
+                      for s in r.get("sections") or []],
+            facts=facts,
+            placeholders=[(p.get("raw"), p.get("page"), p.get("start"), p.get("end"))
+                          for p in r.get("placeholders") or []],
+            problems=[((p.get("text"), _dumps(p.get("categories") or []), p.get("phase"), p.get("score"),
+                        p.get("page"), p.get("start"), p.get("end")), list(p.get("categories") or []))
+                      for p in r.get("problems") or []]))
+    return DocumentRows(
+        document=(doc.get("sha256") or "", doc.get("file") or "", doc.get("status") or "error", err.get("kind"),
+                  err.get("message"), doc.get("format"), doc.get("pages")),
+        content_hash=content_hash(doc), data=_dumps(stored), reports=reports,
+        flags=[_flag_row(f) for f in doc.get("flags") or []])
+
+
 class Store:
     """A run store in one SQLite file (``":memory:"`` for tests)."""
 
@@ -269,76 +339,51 @@ class Store:
     def save_document(self, run_id: int, doc: dict[str, Any], *, reused: bool = False) -> int:
         """Store one file's result (document, reports, facts, problems, flags) in one transaction and
         link it to the run. Saving a document identical to a stored one only links it. Returns its id."""
+        return self.save_rows(run_id, document_rows(doc), reused=reused)
+
+    def save_rows(self, run_id: int, rows: DocumentRows, *, reused: bool = False) -> int:
+        """:meth:`save_document` for a document already turned into rows (:func:`document_rows`)."""
         version = self._run_version(run_id)
-        chash = content_hash(doc)
         with self.transaction() as c:
             row = c.execute("SELECT id FROM documents WHERE content_hash = ? AND analyzer_version = ? "
-                            "ORDER BY id DESC LIMIT 1", (chash, version)).fetchone()
+                            "ORDER BY id DESC LIMIT 1", (rows.content_hash, version)).fetchone()
             if row is not None:
                 doc_id, reused = int(row[0]), True
             else:
-                doc_id = self._insert_document(c, run_id, version, chash, doc)
+                doc_id = self._insert_document(c, run_id, version, rows)
             c.execute("INSERT OR IGNORE INTO run_documents (run_id, document_id, reused) VALUES (?, ?, ?)",
                       (run_id, doc_id, int(reused)))
         return doc_id
 
-    def _insert_document(self, c: sqlite3.Connection, run_id: int, version: str, chash: str, doc: dict) -> int:
-        stored = copy.deepcopy(doc)
-        for report in stored.get("reports") or []:
-            report["text"] = None  # kept once, in reports.text; the key keeps its place
-        err = doc.get("error") or {}
+    def _insert_document(self, c: sqlite3.Connection, run_id: int, version: str, rows: DocumentRows) -> int:
         cur = c.execute(
             "INSERT INTO documents (sha256, analyzer_version, file, status, error_kind, error_message, format, "
             "pages, content_hash, data, run_id, saved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc.get("sha256") or "", version, doc.get("file") or "", doc.get("status") or "error",
-             err.get("kind"), err.get("message"), doc.get("format"), doc.get("pages"), chash, _dumps(stored),
-             run_id, _now()))
+            (rows.document[0], version, *rows.document[1:], rows.content_hash, rows.data, run_id, _now()))
         doc_id = int(cur.lastrowid)
-        for report in doc.get("reports") or []:
+        for report in rows.reports:
             self._insert_report(c, doc_id, report)
-        for flag in doc.get("flags") or []:
-            self._insert_flag(c, flag, document_id=doc_id)
+        c.executemany("INSERT INTO flags (document_id, run_id, kind, severity, field, message, evidence, ledger_row, "
+                      "ledger_name, data) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      [(doc_id, *flag) for flag in rows.flags])
         return doc_id
 
     @staticmethod
-    def _insert_report(c: sqlite3.Connection, doc_id: int, report: dict) -> None:
+    def _insert_report(c: sqlite3.Connection, doc_id: int, report: ReportRows) -> None:
         rid = c.execute("INSERT INTO reports (document_id, idx, title, date, truncated, text) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        (doc_id, report.get("index"), report.get("title"), report.get("date"),
-                         int(bool(report.get("truncated"))), report.get("text") or "")).lastrowid
+                        "VALUES (?, ?, ?, ?, ?, ?)", (doc_id, *report.report)).lastrowid
         c.executemany("INSERT INTO sections (report_id, heading, kind, level, char_start, char_end) "
-                      "VALUES (?, ?, ?, ?, ?, ?)",
-                      [(rid, s.get("heading"), s.get("kind"), s.get("level"), s.get("start"), s.get("end"))
-                       for s in report.get("sections") or []])
-        rows = []
-        for f in report.get("facts") or []:
-            lo, hi, text = _split_value(f.get("value"))
-            rows.append((rid, f.get("type"), lo, hi, text, _dumps(f.get("value")), f.get("unit"), f.get("raw"),
-                         f.get("approx"), f.get("role"), f.get("status"), f.get("subject"), f.get("scope"),
-                         f.get("page"), f.get("start"), f.get("end")))
+                      "VALUES (?, ?, ?, ?, ?, ?)", [(rid, *row) for row in report.sections])
         c.executemany("INSERT INTO facts (report_id, type, value_num, value_hi, value_text, value, unit, raw, approx, "
                       "role, status, subject, scope, page, char_start, char_end) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(rid, *row) for row in report.facts])
         c.executemany("INSERT INTO placeholders (report_id, raw, page, char_start, char_end) VALUES (?, ?, ?, ?, ?)",
-                      [(rid, p.get("raw"), p.get("page"), p.get("start"), p.get("end"))
-                       for p in report.get("placeholders") or []])
-        for p in report.get("problems") or []:
+                      [(rid, *row) for row in report.placeholders])
+        for problem, categories in report.problems:
             pid = c.execute("INSERT INTO problems (report_id, text, categories, phase, score, page, char_start, "
-                            "char_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            (rid, p.get("text"), _dumps(p.get("categories") or []), p.get("phase"), p.get("score"),
-                             p.get("page"), p.get("start"), p.get("end"))).lastrowid
+                            "char_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (rid, *problem)).lastrowid
             c.executemany("INSERT OR IGNORE INTO problem_categories (problem_id, category, rank) VALUES (?, ?, ?)",
-                          [(pid, cat, i) for i, cat in enumerate(p.get("categories") or [])])
-
-    @staticmethod
-    def _insert_flag(c: sqlite3.Connection, flag: dict, *, document_id: int | None = None,
-                     run_id: int | None = None) -> None:
-        ledger = flag.get("ledger_row") or {}
-        c.execute("INSERT INTO flags (document_id, run_id, kind, severity, field, message, evidence, ledger_row, "
-                  "ledger_name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  (document_id, run_id, flag.get("kind"), flag.get("severity"), flag.get("field"),
-                   flag.get("message"), _dumps(flag.get("evidence") or []), ledger.get("row"), ledger.get("name"),
-                   _dumps(flag)))
+                          [(pid, cat, i) for i, cat in enumerate(categories)])
 
     def _load(self, doc_id: int, data: str) -> dict[str, Any]:
         doc = json.loads(data)
@@ -373,8 +418,9 @@ class Store:
         """Flags that need the whole batch (cross-report, ledger), recorded against the run."""
         with self.transaction() as c:
             c.execute("DELETE FROM flags WHERE run_id = ? AND document_id IS NULL", (run_id,))
-            for flag in flags:
-                self._insert_flag(c, flag, run_id=run_id)
+            c.executemany("INSERT INTO flags (document_id, run_id, kind, severity, field, message, evidence, "
+                          "ledger_row, ledger_name, data) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          [(run_id, *_flag_row(flag)) for flag in flags])
 
     def batch_flags(self, run_id: int) -> list[dict[str, Any]]:
         return [json.loads(r[0]) for r in self.conn.execute(

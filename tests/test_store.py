@@ -175,7 +175,7 @@ RUNNER = textwrap.dedent("""
 
     def slow_insert(c, doc_id, report):
         # Announce, then stall inside the open transaction of file `stall_at`: the kill lands mid-write.
-        if stall_at >= 0 and report.get("title") == docs[stall_at]["reports"][0]["title"]:
+        if stall_at >= 0 and report.report[1] == docs[stall_at]["reports"][0]["title"]:  # ReportRows: idx, title …
             print("INSIDE", flush=True)
             time.sleep(60)
         original(c, doc_id, report)
