@@ -123,6 +123,30 @@ def test_highlights_panel_and_links_work_without_errors(browser, run):
     page.close()
 
 
+def test_split_report_pages_link_both_ways(browser, run, tmp_path):
+    """A split report (large batches): a flag on the dashboard opens the file's own page at the figure,
+    with its details in the panel, and the page leads back to the flag's row."""
+    from analyzer.render.html import render_html
+
+    index = render_html(run.docs, tmp_path / "报告.html", batch_flags=run.batch, ledger_rows=run.rows, split=True)
+    view = Page(browser, index.as_uri())
+    page = view.page
+    link = page.locator("#flag-table a.jump").first
+    link.evaluate("e => e.scrollIntoView({block: 'center'})")
+    link.click()
+    page.wait_for_selector("html[data-ready='1']", state="attached", timeout=10000)
+    assert "/%E6%8A%A5%E5%91%8A%E5%8E%9F%E6%96%87/" in page.url  # 报告原文/
+    target = page.locator("#g0e0")
+    box = target.bounding_box()
+    assert box and 0 <= box["y"] <= 1000
+    assert run.flags[0]["message"] in page.locator("#panel-body").inner_text()
+    page.locator("#panel-body a.jump").first.click()  # 在问题线索表中查看
+    page.wait_for_selector("html[data-ready='1']", state="attached", timeout=10000)
+    assert page.url.endswith("#row-g0") and page.locator("#row-g0").is_visible()
+    assert view.errors == [] and view.remote == []
+    page.close()
+
+
 def test_a_thirty_page_report_stays_readable(browser, run, tmp_path):
     """A long report (~30 pages of text, hundreds of highlights) opens fast and reads at a sane measure."""
     from analyzer.render.html import render_html

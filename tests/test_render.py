@@ -487,6 +487,91 @@ def test_html_flags_table_links_to_the_flagged_figures(page, run):
     assert page.tree.xpath("//*[contains(@class, 'fl-error')]")
 
 
+@pytest.fixture(scope="module")
+def split(run, tmp_path_factory):
+    """报告.html split into the dashboard and one page per file (what a large batch gets)."""
+    lxml_html = pytest.importorskip("lxml.html")
+    from analyzer.render.html import REPORT_DIR, render_html
+
+    out = tmp_path_factory.mktemp("split")
+    index = render_html(run.docs, out / "报告.html", batch_flags=run.batch, ledger_rows=run.rows, split=True)
+    pages = {p.name: lxml_html.fromstring(p.read_text(encoding="utf-8")) for p in (out / REPORT_DIR).glob("*.html")}
+    return SimpleNamespace(out=out, index=lxml_html.fromstring(index.read_text(encoding="utf-8")), pages=pages,
+                           folder=out / REPORT_DIR)
+
+
+def _link_target(split, base: Path, href: str):
+    """The element a relative link of a split page leads to (None: no such page or id)."""
+    from urllib.parse import unquote
+
+    where, _, fragment = href.partition("#")
+    path = (base / unquote(where)).resolve() if where else None
+    if path is None:
+        return None
+    tree = split.index if path == (split.out / "报告.html").resolve() else split.pages.get(path.name)
+    return None if tree is None else tree.get_element_by_id(unquote(fragment), None)
+
+
+def test_split_html_gives_each_file_a_page_with_its_whole_text(split, run):
+    docs = ordered_documents(run.docs)
+    ok = [d for d in docs if d["status"] == "ok" and d["reports"]]
+    assert len(split.pages) == len(ok)
+    assert not split.index.xpath("//article") and json.loads(split.index.xpath("//script[@id='ann-data']")[0].text) == {}
+    for i, doc in enumerate(docs):
+        if doc not in ok:
+            continue
+        name = [n for n in split.pages if n.startswith(f"{i + 1:04d}-")]
+        assert len(name) == 1, doc["file"]
+        tree = split.pages[name[0]]
+        data = json.loads(tree.xpath("//script[@id='ann-data']")[0].text)
+        assert not tree.xpath("//script[@src] | //link[@href] | //img[not(starts-with(@src, 'data:'))]")
+        assert not tree.xpath("//table[@id='flag-table']")  # the flag table stays on the dashboard
+        for report in doc["reports"]:
+            rid = f"d{i}r{report['index']}"
+            article = copy.deepcopy(tree.xpath(f"//details[@id='{rid}']//article")[0])
+            assert tree.xpath(f"//details[@id='{rid}']/@open")
+            for badge in article.xpath(".//span[@class='cats']"):
+                badge.drop_tree()
+            assert "".join(article.text_content().split()) == "".join(report["text"].split()), rid
+            marked = {a for el in article.xpath(".//*[@data-a]") for a in el.get("data-a").split()}
+            assert {f"{rid}-f{n}" for n in range(len(report["facts"]))} <= marked
+            assert marked <= set(data), "every highlight has its details on its own page"
+
+
+def test_split_html_links_reach_their_targets(split, run):
+    jumps = split.index.xpath("//a[contains(@class, 'jump')]/@href")
+    assert any(h.startswith("%E6%8A%A5%E5%91%8A%E5%8E%9F%E6%96%87/") for h in jumps)  # 报告原文/…
+    for href in jumps:
+        assert _link_target(split, split.out, href) is not None, href
+    for name, tree in split.pages.items():
+        for href in tree.xpath("//a/@href"):
+            if href.startswith("#"):
+                assert tree.get_element_by_id(href[1:], None) is not None, (name, href)
+            else:
+                assert href.startswith("../") and (_link_target(split, split.folder, href) is not None
+                                                   or href.endswith(("#overview", "#flags", "#reports"))), href
+    flagged = [h for t in split.pages.values() for h in t.xpath("//ul[@class='rflags']//a/@href")]
+    assert flagged and all("#row-g" in h for h in flagged)
+    listed = split.index.xpath("//ol[@class='rlist']/li/a/@href")
+    assert len(listed) == sum(len(d["reports"]) for d in run.docs if d["status"] == "ok")
+
+
+def test_one_page_html_removes_the_pages_of_an_earlier_split(split, run):
+    from analyzer.render.html import render_html
+
+    render_html(run.docs, split.out / "again.html", batch_flags=run.batch, split=True)
+    assert split.folder.is_dir()
+    render_html(run.docs, split.out / "again.html", batch_flags=run.batch)  # small batch: one page
+    assert not split.folder.exists() and not list(split.out.glob(".*tmp*"))
+
+
+def test_html_page_names_are_safe_file_names():
+    from analyzer.render.html import page_name
+
+    assert page_name(6, {"file": "东城区 情况汇报#1?.pdf"}) == "0007-东城区_情况汇报_1.html"
+    assert page_name(0, {"file": "..pdf"}) == "0001-file.html"
+
+
 def test_html_escapes_report_text(tmp_path):
     from analyzer.render.html import render_html
 

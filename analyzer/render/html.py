@@ -1,5 +1,6 @@
 """报告.html: one self-contained page (inline CSS, JS and SVG; nothing fetched) with the batch dashboard
-and every report's text, its facts, placeholders, flagged figures and problem clauses highlighted.
+and every report's text, its facts, placeholders, flagged figures and problem clauses highlighted. A large
+batch gets the dashboard in 报告.html and one such page per file in 报告原文/ beside it (``build_pages``).
 
 Highlights never nest: the text is cut at every annotation boundary and each piece is one ``<span>``
 carrying the classes and ids of all annotations over it, so overlapping facts, flags and problems stay
@@ -17,10 +18,13 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -32,6 +36,10 @@ from .common import (Community, Doc, category_counts, collect_flags, communities
                      fmt_number, move_into_place, ordered_documents, overview, temp_path, used_metrics)
 
 FILE_NAME = "报告.html"
+REPORT_DIR = "报告原文"  # beside 报告.html: one page per file when the report is split
+# Above this many characters of report text in all, each file's text gets a page of its own
+# (``build_pages``); below, everything stays in one page that can be mailed as it is.
+SINGLE_PAGE_MAX_CHARS = 3_000_000
 
 
 # ---------------------------------------------------------------------------
@@ -253,6 +261,7 @@ def render_text(text: str, anns: list[Ann]) -> Markup:
 @dataclass(slots=True)
 class ReportView:
     id: str
+    doc_index: int  # in ordered_documents order
     doc: Doc
     report: dict
     html: Markup
@@ -274,6 +283,7 @@ def _doc_ids(docs: list[Doc]) -> dict[tuple[str, int], str]:
 
 
 def build_views(docs: list[Doc], flags: list[dict]) -> tuple[list[ReportView], list[FlagView], dict[str, Any]]:
+    """Each report's highlighted text, the flag table's rows, and the side panel's data by annotation id."""
     rids = _doc_ids(docs)
     flag_ids = {id(f): f"g{i}" for i, f in enumerate(flags)}
     by_report = flag_evidence_by_report(flags)
@@ -290,7 +300,7 @@ def build_views(docs: list[Doc], flags: list[dict]) -> tuple[list[ReportView], l
             toc = [(a.anchor, report["text"][a.start:a.end], a.level) for a in anns
                    if a.kind == "heading" and a.level <= 2]
             rflags = list({id(f): (flag_ids[id(f)], f) for f, _, _ in evidence}.values())
-            views.append(ReportView(rid, doc, report, render_text(report.get("text", ""), anns), toc, rflags, {
+            views.append(ReportView(rid, i, doc, report, render_text(report.get("text", ""), anns), toc, rflags, {
                 "facts": len(report.get("facts") or []), "problems": len(report.get("problems") or []),
                 "placeholders": len(report.get("placeholders") or []), "flags": len(rflags)}))
     known = {a for a in data}
@@ -357,13 +367,48 @@ def environment() -> Environment:
     return _ENV
 
 
+def page_name(index: int, doc: Doc) -> str:
+    """``0007-东城区情况汇报.html``: the page of the ``index``-th file (0-based) when the report is split.
+    Numbered, so that two files of one name stay apart; characters that are not allowed in file names
+    on Windows or that break a link are replaced."""
+    stem = _UNSAFE.sub("_", Path(doc.get("file") or "").stem)[:40].strip("._") or "file"
+    return f"{index + 1:04d}-{stem}.html"
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|#%&\s\x00-\x1f]+')
+
+
 def build_html(documents: list[Doc], *, summary: dict | None = None, batch_flags: list[dict] | None = None,
                ledger_rows: list[dict] | None = None, generated: datetime | None = None) -> str:
+    """The whole report as one page."""
+    return build_pages(documents, summary=summary, batch_flags=batch_flags, ledger_rows=ledger_rows,
+                       generated=generated, split=False)[0]
+
+
+def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flags: list[dict] | None = None,
+                ledger_rows: list[dict] | None = None, generated: datetime | None = None,
+                split: bool = False) -> tuple[str, dict[str, str]]:
+    """The report page, and with ``split`` one page per input file: ``(报告.html, {page name: page})``.
+
+    Split, the report page keeps the dashboard, the flag table, the communities and the problem list,
+    and lists the reports; each file's text with its highlights and side panel is a page of its own in
+    REPORT_DIR beside it (a batch of 1,000 long reports is over 100 MB in one page, more than a browser
+    opens comfortably). Links between the pages are relative, so the folder can be moved or zipped whole.
+    """
     docs = ordered_documents(documents)
     flags = collect_flags(docs, batch_flags)
     items = communities(docs, ledger_rows)
     ov = overview(docs, flags, items)
     views, flag_views, data = build_views(docs, flags)
+    pages: dict[int, str] = {}  # split: a file's index -> its page
+    where: dict[str, int] = {}  # split: a flag's evidence -> the index of the file whose page holds it
+    if split:
+        pages = {v.doc_index: page_name(v.doc_index, v.doc) for v in views}
+        file_index = {d.get("file"): i for i, d in enumerate(docs)}
+        for fv in flag_views:  # a flag's evidence: on the page of the file it points into
+            for k, ev in enumerate(fv.flag.get("evidence") or []):
+                if f"{fv.id}e{k}" in data and ev.get("file") in file_index:
+                    where[f"{fv.id}e{k}"] = file_index[ev.get("file")]
     metrics, community_rows = _community_rows([c for c in items if c.sources or c.ledger])
     refs = list(_problem_refs(docs))
     problems_by_cat = []
@@ -371,12 +416,45 @@ def build_html(documents: list[Doc], *, summary: dict | None = None, batch_flags
         clauses = [(f"{rid}-p{i}", d, r, p) for d, r, p, rid, i in refs if code in (p.get("categories") or [])]
         problems_by_cat.append((labels.category_label(code), n, clauses))
     template = environment().get_template("report.html.j2")
-    return template.render(
+    stamp = (generated or datetime.now()).strftime("%Y-%m-%d %H:%M")
+
+    def page_href(doc_index: int) -> str:
+        return quote(f"{REPORT_DIR}/{pages[doc_index]}")
+
+    def file_of(anchor: str) -> int | None:
+        """The index of the file whose page holds ``anchor`` (split)."""
+        if anchor in where:
+            return where[anchor]
+        return int(anchor[1:].split("r", 1)[0]) if anchor[:1] == "d" else None  # d{file}r{report}…
+
+    def href(anchor: str) -> str:
+        doc_index = file_of(anchor) if split else None
+        return (page_href(doc_index) if doc_index in pages else "") + "#" + anchor
+
+    index = template.render(
+        mode="index" if split else "single", href=href, page_href=lambda v: page_href(v.doc_index),
+        flags_page="", report_dir=REPORT_DIR,
         ov=ov, charts=_charts(docs, ov), flags=flag_views, views=views,
         failed=[d for d in docs if d.get("status") != "ok"],
         metrics=metrics, community_rows=community_rows, problems_by_cat=problems_by_cat,
-        ann_json=_json_script(data), rids=_doc_ids(docs), version=__version__, summary=summary or {},
-        generated=(generated or datetime.now()).strftime("%Y-%m-%d %H:%M"))
+        ann_json=_json_script({} if split else data), rids=_doc_ids(docs), version=__version__,
+        summary=summary or {}, generated=stamp)
+    out: dict[str, str] = {}
+    if split:
+        by_doc: dict[int, list[ReportView]] = {}
+        for v in views:
+            by_doc.setdefault(v.doc_index, []).append(v)
+        back = quote(f"../{FILE_NAME}")
+        data_of: dict[int, dict[str, Any]] = {}
+        for key, value in data.items():
+            data_of.setdefault(file_of(key), {})[key] = value
+        for doc_index, doc_views in by_doc.items():
+            own = data_of.get(doc_index, {})
+            out[pages[doc_index]] = template.render(
+                mode="file", href=lambda a: "#" + a, page_href=None, flags_page=back, report_dir=REPORT_DIR,
+                file_title=docs[doc_index].get("file", ""), ov=ov, views=doc_views, flags=[],
+                ann_json=_json_script(own), version=__version__, summary=summary or {}, generated=stamp)
+    return index, out
 
 
 def _problem_refs(docs: list[Doc]) -> Iterable[tuple[Doc, dict, dict, str, int]]:
@@ -391,10 +469,36 @@ def _problem_refs(docs: list[Doc]) -> Iterable[tuple[Doc, dict, dict, str, int]]
 
 
 def render_html(documents: list[Doc], path: str | Path, *, summary: dict | None = None,
-                batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None) -> Path:
-    """Write 报告.html to ``path`` (a temporary file first, then renamed) and return the path."""
+                batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None,
+                split: bool | None = None) -> Path:
+    """Write 报告.html to ``path`` (a temporary file first, then renamed) and return the path.
+
+    ``split`` (default: when the reports hold more than SINGLE_PAGE_MAX_CHARS characters) also writes one
+    page per file into the folder REPORT_DIR beside it (see ``build_pages``); that folder is replaced
+    as a whole, and removed when the report is one page, so no page of an earlier run is left behind.
+    """
     path = Path(path)
-    html = build_html(documents, summary=summary, batch_flags=batch_flags, ledger_rows=ledger_rows)
+    if split is None:
+        split = sum(len(r.get("text") or "") for d in documents for r in d.get("reports") or []) \
+            > SINGLE_PAGE_MAX_CHARS
+    html, pages = build_pages(documents, summary=summary, batch_flags=batch_flags, ledger_rows=ledger_rows,
+                              split=split)
+    folder = path.with_name(REPORT_DIR)
+    if split:
+        staging = path.with_name(f".{REPORT_DIR}.tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        try:
+            for name, page in pages.items():
+                (staging / name).write_text(page, encoding="utf-8")
+            shutil.rmtree(folder, ignore_errors=True)
+            staging.rename(folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     tmp = temp_path(path)
     tmp.write_text(html, encoding="utf-8")
-    return move_into_place(tmp, path)
+    moved = move_into_place(tmp, path)
+    if not split and folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+    return moved

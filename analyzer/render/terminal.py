@@ -113,5 +113,10 @@ def print_run_summary(summary: dict[str, Any], outputs: dict[str, Path] | None, 
         console.print(f"线索：{summary['flags']} 条")
     from . import OUTPUT_LABELS
 
+    from .html import REPORT_DIR
+
     for key, path in (outputs or {}).items():
         console.print(f"  {OUTPUT_LABELS.get(key, key)}：{path}")
+        pages = Path(path).with_name(REPORT_DIR)
+        if key == "html" and pages.is_dir():
+            console.print(f"    （报告较多，每个文件的原文单独成页：{pages}）")
