@@ -23,7 +23,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -282,27 +282,54 @@ def _doc_ids(docs: list[Doc]) -> dict[tuple[str, int], str]:
             for r in (d.get("reports") or []) if d.get("status") == "ok"}
 
 
-def build_views(docs: list[Doc], flags: list[dict]) -> tuple[list[ReportView], list[FlagView], dict[str, Any]]:
-    """Each report's highlighted text, the flag table's rows, and the side panel's data by annotation id."""
-    rids = _doc_ids(docs)
-    flag_ids = {id(f): f"g{i}" for i, f in enumerate(flags)}
-    by_report = flag_evidence_by_report(flags)
+class _FlagIndex:
+    """The flags' ids (``g0``, ``g1`` …) and their evidence by report, built once per batch."""
+
+    def __init__(self, docs: list[Doc], flags: list[dict]):
+        self.rids = _doc_ids(docs)
+        self.ids = {id(f): f"g{i}" for i, f in enumerate(flags)}
+        self.by_report = flag_evidence_by_report(flags)
+
+
+def doc_views(i: int, doc: Doc, index: _FlagIndex, *, text: bool = True) -> tuple[list[ReportView], dict[str, Any]]:
+    """The views of the ``i``-th file's reports and their side-panel data by annotation id. Without
+    ``text``, only what the dashboard needs (no highlighted text; data only for the flags' anchors)."""
+    views: list[ReportView] = []
+    data: dict[str, Any] = {}
+    if doc.get("status") != "ok":
+        return views, data
+    for report in doc.get("reports") or []:
+        rid = index.rids[(doc["file"], report["index"])]
+        evidence = index.by_report.get((doc["file"], report["index"]), [])
+        if text:
+            anns = report_annotations(rid, doc, report, index.ids, evidence)
+        else:
+            n = len(report.get("text", ""))
+            anns = [a for a in (_flag_ann(f"{index.ids[id(f)]}e{k}", index.ids[id(f)], f, ev) for f, k, ev in evidence)
+                    if 0 <= a.start < a.end <= n]  # as report_annotations keeps them
+        data.update({a.id: a.data for a in anns if a.kind != "heading"})
+        toc = [(a.anchor, report["text"][a.start:a.end], a.level) for a in anns
+               if a.kind == "heading" and a.level <= 2]
+        rflags = list({id(f): (index.ids[id(f)], f) for f, _, _ in evidence}.values())
+        html = render_text(report.get("text", ""), anns) if text else Markup("")
+        views.append(ReportView(rid, i, doc, report, html, toc, rflags, {
+            "facts": len(report.get("facts") or []), "problems": len(report.get("problems") or []),
+            "placeholders": len(report.get("placeholders") or []), "flags": len(rflags)}))
+    return views, data
+
+
+def build_views(docs: list[Doc], flags: list[dict], *, text: bool = True
+                ) -> tuple[list[ReportView], list[FlagView], dict[str, Any]]:
+    """Each report's highlighted text (see ``doc_views``), the flag table's rows, and the side panel's
+    data by annotation id."""
+    index = _FlagIndex(docs, flags)
+    flag_ids = index.ids
     data: dict[str, Any] = {}
     views: list[ReportView] = []
     for i, doc in enumerate(docs):
-        if doc.get("status") != "ok":
-            continue
-        for report in doc.get("reports") or []:
-            rid = rids[(doc["file"], report["index"])]
-            evidence = by_report.get((doc["file"], report["index"]), [])
-            anns = report_annotations(rid, doc, report, flag_ids, evidence)
-            data.update({a.id: a.data for a in anns if a.kind != "heading"})
-            toc = [(a.anchor, report["text"][a.start:a.end], a.level) for a in anns
-                   if a.kind == "heading" and a.level <= 2]
-            rflags = list({id(f): (flag_ids[id(f)], f) for f, _, _ in evidence}.values())
-            views.append(ReportView(rid, i, doc, report, render_text(report.get("text", ""), anns), toc, rflags, {
-                "facts": len(report.get("facts") or []), "problems": len(report.get("problems") or []),
-                "placeholders": len(report.get("placeholders") or []), "flags": len(rflags)}))
+        more, more_data = doc_views(i, doc, index, text=text)
+        views += more
+        data.update(more_data)
     known = {a for a in data}
     flag_views = []
     for f in flags:
@@ -387,8 +414,9 @@ def build_html(documents: list[Doc], *, summary: dict | None = None, batch_flags
 
 def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flags: list[dict] | None = None,
                 ledger_rows: list[dict] | None = None, generated: datetime | None = None,
-                split: bool = False) -> tuple[str, dict[str, str]]:
-    """The report page, and with ``split`` one page per input file: ``(报告.html, {page name: page})``.
+                split: bool = False) -> tuple[str, Iterator[tuple[str, str]]]:
+    """The report page, and with ``split`` one page per input file: ``(报告.html, (page name, page) …)``.
+    The file pages are made one at a time as they are taken, so a large batch never holds them all.
 
     Split, the report page keeps the dashboard, the flag table, the communities and the problem list,
     and lists the reports; each file's text with its highlights and side panel is a page of its own in
@@ -399,7 +427,7 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     flags = collect_flags(docs, batch_flags)
     items = communities(docs, ledger_rows)
     ov = overview(docs, flags, items)
-    views, flag_views, data = build_views(docs, flags)
+    views, flag_views, data = build_views(docs, flags, text=not split)
     pages: dict[int, str] = {}  # split: a file's index -> its page
     where: dict[str, int] = {}  # split: a flag's evidence -> the index of the file whose page holds it
     if split:
@@ -439,22 +467,17 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
         metrics=metrics, community_rows=community_rows, problems_by_cat=problems_by_cat,
         ann_json=_json_script({} if split else data), rids=_doc_ids(docs), version=__version__,
         summary=summary or {}, generated=stamp)
-    out: dict[str, str] = {}
-    if split:
-        by_doc: dict[int, list[ReportView]] = {}
-        for v in views:
-            by_doc.setdefault(v.doc_index, []).append(v)
-        back = quote(f"../{FILE_NAME}")
-        data_of: dict[int, dict[str, Any]] = {}
-        for key, value in data.items():
-            data_of.setdefault(file_of(key), {})[key] = value
-        for doc_index, doc_views in by_doc.items():
-            own = data_of.get(doc_index, {})
-            out[pages[doc_index]] = template.render(
-                mode="file", href=lambda a: "#" + a, page_href=None, flags_page=back, report_dir=REPORT_DIR,
-                file_title=docs[doc_index].get("file", ""), ov=ov, views=doc_views, flags=[],
+
+    def file_pages() -> Iterator[tuple[str, str]]:
+        flag_index = _FlagIndex(docs, flags)
+        for doc_index in sorted(pages):
+            own_views, own = doc_views(doc_index, docs[doc_index], flag_index)
+            yield pages[doc_index], template.render(
+                mode="file", href=lambda a: "#" + a, page_href=None, flags_page=quote(f"../{FILE_NAME}"),
+                report_dir=REPORT_DIR, file_title=docs[doc_index].get("file", ""), ov=ov, views=own_views, flags=[],
                 ann_json=_json_script(own), version=__version__, summary=summary or {}, generated=stamp)
-    return index, out
+
+    return index, (file_pages() if split else iter(()))
 
 
 def _problem_refs(docs: list[Doc]) -> Iterable[tuple[Doc, dict, dict, str, int]]:
@@ -489,7 +512,7 @@ def render_html(documents: list[Doc], path: str | Path, *, summary: dict | None 
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         try:
-            for name, page in pages.items():
+            for name, page in pages:
                 (staging / name).write_text(page, encoding="utf-8")
             shutil.rmtree(folder, ignore_errors=True)
             staging.rename(folder)
