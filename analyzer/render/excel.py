@@ -245,6 +245,9 @@ class _TableRows:
         """``<row>`` elements, one a data row, with the height wrapped text needs."""
         letters = [get_column_letter(i) for i in range(1, len(self.columns) + 1)]
         wrap = [col.wrap for col in self.columns]
+        # a text of at most this many characters, on one line, fits its wrapping column (a character is
+        # at most two wide): no need to measure it
+        short = [max(4.0, (w - 1) * 1.1) // 2 for w in self.widths]
         for n, values in enumerate(self.rows):
             r = self.first_row + n
             emphasis = self.emphasis[n] if self.emphasis else None
@@ -253,7 +256,10 @@ class _TableRows:
             for i, value in enumerate(values):
                 if value is None or value == "":
                     continue
-                num, text = _cell_value(value)
+                if type(value) is str:
+                    num, text = None, clean_text(value)
+                else:
+                    num, text = _cell_value(value)
                 if num is not None:
                     xfs = self._numbers[i]
                     s = xfs.get(self.columns[i].number_format or number_format(num))
@@ -261,7 +267,7 @@ class _TableRows:
                     continue
                 text_xfs = self._emphasized[id(emphasis)] if emphasis and i == self.emphasis_column else self._text[i]
                 s = text_xfs[1] if text.startswith(FORMULA_PREFIXES) else text_xfs[0]
-                if wrap[i]:
+                if wrap[i] and (len(text) > short[i] or "\n" in text):
                     lines = max(lines, _wrapped_lines(text, self.widths[i]))
                 cells.append(f'<c r="{letters[i]}{r}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
                              f'{text.translate(_XML_ESCAPES)}</t></is></c>')
