@@ -1,6 +1,6 @@
 """End-to-end benchmark: `analyzer run` on a generated corpus, against the floor of pulling the text out.
 
-    python scripts/bench.py [--n 1000] [--jobs 2] [--out DIR] [--keep] [--scale10] [--seed 0]
+    python scripts/bench.py [--n 1000] [--jobs 2] [--out DIR] [--keep] [--scale10] [--seed 0] [--max-pages 20]
 
 1. Generates a reproducible corpus of ``--n`` reports, one third each .txt (UTF-8 and GBK), .docx and
    .pdf, 1–20 pages each, with figures, tables, problem paragraphs and compilations (篇一/篇二 in one
@@ -175,8 +175,9 @@ def _txt_lines(items: list[object]) -> list[str]:
     return lines
 
 
-def make_corpus(folder: Path, n: int, seed: int = 0) -> Path:
-    """Write ``n`` reports into ``folder`` and the ledger beside them; return the ledger's path."""
+def make_corpus(folder: Path, n: int, seed: int = 0, max_pages: int = 20) -> Path:
+    """Write ``n`` reports of 1 to ``max_pages`` pages into ``folder`` and the ledger beside them; return
+    the ledger's path."""
     from make_files import make_docx, make_pdf, make_txt, make_xlsx
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -185,7 +186,7 @@ def make_corpus(folder: Path, n: int, seed: int = 0) -> Path:
     for i in range(n):
         rnd = random.Random(seed * 1_000_003 + i)
         kind = ("txt", "docx", "pdf")[i % 3]
-        pages = rnd.randint(1, 20)
+        pages = rnd.randint(1, max_pages)
         district = rnd.choice(DISTRICTS)
         if rnd.random() < 0.1 and pages >= 2:  # a compilation of two or three reports
             parts = rnd.randint(2, 3)
@@ -487,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale10", action="store_true", help="also run on the corpus ten times over (slow)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-readers", action="store_true", help="skip timing the reader stage on its own")
+    parser.add_argument("--max-pages", type=int, default=20,
+                        help="reports have 1 to this many pages (default 20; 1 gives a corpus of short reports)")
     args = parser.parse_args(argv)
 
     print(machine())
@@ -496,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus = work / "corpus"
         shutil.rmtree(corpus, ignore_errors=True)
         started = time.perf_counter()
-        ledger = make_corpus(corpus, args.n, args.seed)
+        ledger = make_corpus(corpus, args.n, args.seed, args.max_pages)
         files = sorted(p for p in corpus.iterdir() if p.suffix in FLOOR)
         size = sum(p.stat().st_size for p in files)
         print(f"corpus: {len(files)} reports ({', '.join(f'{sum(p.suffix == s for p in files)} {s}' for s in FLOOR)}), "
@@ -529,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
             big = work / "corpus10"
             shutil.rmtree(big, ignore_errors=True)
             started = time.perf_counter()
-            ledger10 = make_corpus(big, 10 * args.n, args.seed)
+            ledger10 = make_corpus(big, 10 * args.n, args.seed, args.max_pages)
             print(f"10x corpus: {10 * args.n} reports generated in {time.perf_counter() - started:.1f} s")
             run10 = run_analyzer(big, ledger10, work / "out10", args.jobs)
             print(rates(f"10x corpus --jobs {args.jobs}", 10 * len(files), 10 * floor.pages, 10 * floor.chars,
