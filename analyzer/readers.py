@@ -91,6 +91,7 @@ from __future__ import annotations
 import codecs
 import functools
 import logging
+import operator
 import os
 import re
 import shutil
@@ -2722,17 +2723,26 @@ def _group_lines(chars: list[_Char]) -> list[_Line]:
     sizes, or any run of blank glyphs, becomes one space; a glyph repeated at almost the same spot
     (fake bold) is dropped.
     """
+    groups: dict[int, list[_Char]] = {}
+    for c in chars:
+        group = groups.get(c.turn)
+        if group is None:
+            groups[c.turn] = [c]
+        else:
+            group.append(c)
     lines: list[_Line] = []
+    by_x0 = _BY_X0
     for rank, turn in enumerate((0, 90, 270, 180)):
-        group = [c for c in chars if c.turn == turn]
+        group = groups.get(turn)
         if not group:
             continue
-        clusters = _cluster_lines([_to_frame(c) for c in group])
-        for i, cluster in enumerate(clusters):
-            text = _join_line(sorted(cluster, key=lambda c: c.x0))
+        clusters = _cluster_lines(group if turn == 0 else [_to_frame(c) for c in group])
+        for i, (top, bottom, cluster) in enumerate(clusters):
+            if len(cluster) > 1:
+                cluster.sort(key=by_x0)
+            text = _join_line(cluster)
             if not text:
                 continue
-            top, bottom = min(c.top for c in cluster), max(c.bottom for c in cluster)
             if turn == 0:
                 lines.append(_Line(text, top, bottom, top))
             else:
@@ -2740,40 +2750,70 @@ def _group_lines(chars: list[_Char]) -> list[_Line]:
     return lines
 
 
-def _cluster_lines(chars: list[_Char]) -> list[list[_Char]]:
-    """Group upright glyphs into lines by vertical overlap, top to bottom."""
-    ordered = sorted(chars, key=lambda c: ((c.top + c.bottom) / 2, c.x0))
-    clusters: list[list[_Char]] = []
+def _line_order(c: _Char) -> tuple[float, float]:
+    return (c.top + c.bottom) / 2, c.x0
+
+
+_BY_X0 = operator.attrgetter("x0")
+
+
+def _cluster_lines(chars: list[_Char]) -> list[tuple[float, float, list[_Char]]]:
+    """Group upright glyphs into lines by vertical overlap, top to bottom: (top, bottom, glyphs) per
+    line, ``top`` and ``bottom`` the least top and the greatest bottom of its glyphs."""
+    ordered = sorted(chars, key=_line_order)
+    clusters: list[tuple[float, float, list[_Char]]] = []
+    overlap_share = PDF_LINE_OVERLAP
+    current: list[_Char] | None = None
     top = bottom = 0.0
+    # min() and max() written out as comparisons, in the order the builtins compare (same results)
     for c in ordered:
-        if clusters:
-            overlap = min(bottom, c.bottom) - max(top, c.top)
-            if overlap >= PDF_LINE_OVERLAP * min(bottom - top, c.bottom - c.top):
-                clusters[-1].append(c)
-                top, bottom = min(top, c.top), max(bottom, c.bottom)
+        c_top, c_bottom = c.top, c.bottom
+        if current is not None:
+            height, c_height = bottom - top, c_bottom - c_top
+            overlap = (c_bottom if c_bottom < bottom else bottom) - (c_top if c_top > top else top)
+            if overlap >= overlap_share * (c_height if c_height < height else height):
+                current.append(c)
+                if c_top < top:
+                    top = c_top
+                if c_bottom > bottom:
+                    bottom = c_bottom
                 continue
-        clusters.append([c])
-        top, bottom = c.top, c.bottom
-    clusters.sort(key=lambda cluster: min(c.top for c in cluster))
+            clusters.append((top, bottom, current))
+        current = [c]
+        top, bottom = c_top, c_bottom
+    if current is not None:
+        clusters.append((top, bottom, current))
+    clusters.sort(key=_FIRST)
     return clusters
+
+
+_FIRST = operator.itemgetter(0)
 
 
 def _join_line(chars: list[_Char]) -> str:
     out: list[str] = []
+    append = out.append
+    blank = False  # ``out`` ends with the space of a gap or of blank glyphs
     prev: _Char | None = None
+    duplicate_share, gap_share = PDF_DUPLICATE_OFFSET, PDF_SPACE_GAP
     for c in chars:
-        if c.text.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
+        text = c.text
+        if text.isspace():
+            if out and not blank:
+                append(" ")
+                blank = True
             continue
         if prev is not None:
-            if c.text == prev.text and abs(c.x0 - prev.x0) < PDF_DUPLICATE_OFFSET * prev.size \
-                    and abs(c.top - prev.top) < PDF_DUPLICATE_OFFSET * prev.size:
+            prev_size = prev.size
+            x0 = c.x0
+            if text == prev.text and abs(x0 - prev.x0) < duplicate_share * prev_size \
+                    and abs(c.top - prev.top) < duplicate_share * prev_size:
                 continue
-            gap = c.x0 - prev.x1
-            if gap > PDF_SPACE_GAP * min(c.size, prev.size) and out and out[-1] != " ":
-                out.append(" ")
-        out.append(c.text)
+            size = c.size
+            if x0 - prev.x1 > gap_share * (prev_size if prev_size < size else size) and out and not blank:
+                append(" ")
+        append(text)
+        blank = False
         prev = c
     return "".join(out).strip()
 
