@@ -1726,7 +1726,25 @@ def _pdfium_api() -> Any:
         address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
         return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
+    class Handle(ctypes.c_void_p):
+        """A handle returned as a ctypes object (a subclass is not turned into an int), to pass on as is."""
+
     return types.SimpleNamespace(
+        # the hottest calls, bound without argument types: ctypes then converts nothing but passes a
+        # Python int as a C int (an index), a ctypes object as itself (a handle as c_void_p, a byref()),
+        # about a third of the cost of the checked conversion. Only for parameters of exactly those types.
+        direct_object=bind("FPDFPage_GetObject", Handle),  # (page, index)
+        direct_type=bind("FPDFPageObj_GetType", c_int),  # (object)
+        direct_matrix=bind("FPDFPageObj_GetMatrix", c_int),  # (object, byref(FS_MATRIX))
+        direct_count_marks=bind("FPDFPageObj_CountMarks", c_int),  # (object)
+        direct_text_font=bind("FPDFTextObj_GetFont", handle),  # (object)
+        direct_text_font_size=bind("FPDFTextObj_GetFontSize", c_int),  # (object, byref(c_float))
+        direct_unicode=bind("FPDFText_GetUnicode", ctypes.c_uint),  # (text page, index)
+        direct_generated=bind("FPDFText_IsGenerated", c_int),  # (text page, index)
+        direct_map_error=bind("FPDFText_HasUnicodeMapError", c_int),  # (text page, index)
+        direct_char_object=bind("FPDFText_GetTextObject", handle),  # (text page, index)
+        direct_origin=bind("FPDFText_GetCharOrigin", c_int),  # (text page, index, byref(c_double) x 2)
+        direct_loose_box=bind("FPDFText_GetLooseCharBox", c_int),  # (text page, index, byref(FS_RECTF))
         page_count=bind("FPDFPage_CountObjects", c_int, handle),
         page_object=bind("FPDFPage_GetObject", handle, handle, c_int),
         form_count=bind("FPDFFormObj_CountObjects", c_int, handle),
@@ -1848,16 +1866,30 @@ def _has_actual_text(api: Any, obj: int) -> bool:
     return False
 
 
-def _pdfium_objects(api: Any, container: int, level: int = 0) -> Iterator[tuple[int, int, int]]:
-    """(handle, type, nesting level) of the objects of a page (``level`` 0) or of a form XObject, each
-    form's objects right after the form; forms nested deeper than _FORM_DEPTH are not entered."""
-    count, get = (api.form_count, api.form_object) if level else (api.page_count, api.page_object)
-    for i in range(count(container)):
-        obj = get(container, i) or 0
-        kind = api.object_type(obj) if obj else 0
-        yield obj, kind, level
+def _pdfium_objects(api: Any, container: Any, level: int = 0) -> Iterator[tuple[int, int, int, Any]]:
+    """(handle, type, nesting level, handle as a ctypes object for the ``direct_`` calls) of the objects of
+    a page (``level`` 0; ``container`` the page's handle as a c_void_p) or of a form XObject, each form's
+    objects right after the form; forms nested deeper than _FORM_DEPTH are not entered."""
+    import ctypes
+
+    object_type = api.direct_type
+    if level:
+        for i in range(api.form_count(container)):
+            obj = api.form_object(container, i) or 0
+            ref = ctypes.c_void_p(obj)
+            kind = object_type(ref) if obj else 0
+            yield obj, kind, level, ref
+            if kind == api.FORM and level < _FORM_DEPTH:
+                yield from _pdfium_objects(api, ref, level + 1)
+        return
+    get = api.direct_object
+    for i in range(api.page_count(container)):
+        ref = get(container, i)
+        obj = ref.value or 0
+        kind = object_type(ref) if obj else 0
+        yield obj, kind, level, ref
         if kind == api.FORM and level < _FORM_DEPTH:
-            yield from _pdfium_objects(api, obj, level + 1)
+            yield from _pdfium_objects(api, ref, level + 1)
 
 
 # What the fast path hands ``_page_blocks``: tables as ``_find_tables`` returns them.
@@ -1912,28 +1944,35 @@ def _pdfium_scan(page: Any, substitutes: bool = True) -> tuple[_PageScan, float,
     fonts: dict[int, _FastFont | None] = {}  # per page: handles may be reused once a page is closed
     texts: dict[int, _FastText] = {}
     paths: list[int] = []
-    for obj, kind, level in _pdfium_objects(api, _address(page.raw)):
-        if kind == api.PATH:
+    PATH, TEXT, FORM = api.PATH, api.TEXT, api.FORM
+    matrix_of, font_of, count_marks, font_size_of = (api.direct_matrix, api.direct_text_font,
+                                                     api.direct_count_marks, api.direct_text_font_size)
+    skew = _UPRIGHT_SKEW
+    for obj, kind, level, ref in _pdfium_objects(api, ctypes.c_void_p(_address(page.raw))):
+        if kind == PATH:
             if level:
                 return None  # pdfminer reports them in page coordinates: that needs the forms' matrices
             paths.append(obj)
             continue
-        if kind not in (api.TEXT, api.FORM) or not api.matrix(obj, p_matrix):
+        if (kind != TEXT and kind != FORM) or not matrix_of(ref, p_matrix):
             return None  # images, shadings, unknown objects
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-        if a <= 0 or d <= 0 or abs(b) > _UPRIGHT_SKEW * a or abs(c) > _UPRIGHT_SKEW * d:
+        if a <= 0 or d <= 0 or abs(b) > skew * a or abs(c) > skew * d:
             return None
-        if kind == api.FORM:
+        if kind == FORM:
             continue
-        font = _pdfium_font(api, api.text_font(obj) or 0, fonts, substitutes)
-        if font is None or _has_actual_text(api, obj):
+        font_handle = font_of(ref) or 0
+        font = fonts.get(font_handle, False)
+        if font is False:
+            font = _pdfium_font(api, font_handle, fonts, substitutes)
+        if font is None or (count_marks(ref) > 0 and _has_actual_text(api, obj)):
             return None
         if font.substituted:
             if not api.bounds(obj, *p_box) or box[2].value - box[0].value < PDF_FAST_EPSILON \
                     or box[3].value - box[1].value < PDF_FAST_EPSILON:
                 return None
         glyph_box = None
-        if not level and api.text_font_size(obj, p_size):
+        if not level and font_size_of(ref, p_size):
             glyph_box = _glyph_box(a, b, c, d, size.value, font.descent, height)
         texts[obj] = _FastText(font, obj, level, d, glyph_box)
 
@@ -1981,8 +2020,9 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
     p_tight = [ctypes.byref(v) for v in tight]
     width = ctypes.c_float()
     p_width = ctypes.byref(width)
-    unicode_of, generated, map_error = api.char_unicode, api.char_generated, api.char_map_error
-    object_of, origin_of, loose_box = api.char_object, api.char_origin, api.char_loose_box
+    unicode_of, generated, map_error = api.direct_unicode, api.direct_generated, api.direct_map_error
+    object_of, origin_of, loose_box = api.direct_char_object, api.direct_origin, api.direct_loose_box
+    page = ctypes.c_void_p(textpage)  # for the ``direct_`` calls
     # per font: character → [advance per point of font size, checked against a loose box]
     advances: dict[int, dict[int, list[Any]]] = {}
     seen: set[int] = set()
@@ -2001,27 +2041,27 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
     plain = True  # the object is not skewed: its glyph box is (x scale, top, bottom, size)
     x_scale = top = bottom = size = 0.0
     font_handle, widths = 0, advances
-    eps = PDF_FAST_EPSILON
+    eps, hyphen, new_char = PDF_FAST_EPSILON, _PDFIUM_HYPHEN, _Char
     for i in range(api.char_count(textpage)):
-        u = unicode_of(textpage, i)
-        if u in (10, 13, 32, 0xFFFE) and generated(textpage, i) == 1:
-            handle = (object_of(textpage, i) or 0) if u == 32 else 0
+        u = unicode_of(page, i)
+        if u in (10, 13, 32, 0xFFFE) and generated(page, i) == 1:
+            handle = (object_of(page, i) or 0) if u == 32 else 0
             if handle:  # line breaks are the line builder's business
                 if pending is not None and not _deleted_space(api, pending, texts, advances, append):
                     return None
-                origin_of(textpage, i, p_ox, p_oy)
+                origin_of(page, i, p_ox, p_oy)
                 pending = (handle, ox.value, oy.value)
             continue
-        handle = object_of(textpage, i) or 0
-        if map_error(textpage, i) == 1:
+        handle = object_of(page, i) or 0
+        if map_error(page, i) == 1:
             if handle not in texts:
                 return None
             seen.add(handle)
             scan.unmapped += 1
             continue
-        if u == _PDFIUM_HYPHEN or 0x0590 <= u <= 0x08FF or 0xFB1D <= u <= 0xFDFF or 0xFE70 <= u <= 0xFEFF:
+        if u == hyphen or (u >= 0x0590 and (u <= 0x08FF or 0xFB1D <= u <= 0xFDFF or 0xFE70 <= u <= 0xFEFF)):
             return None  # a hyphen PDFium rejoined, or right-to-left script it reordered
-        origin_of(textpage, i, p_ox, p_oy)
+        origin_of(page, i, p_ox, p_oy)
         x, y = ox.value, oy.value
         if pending is not None:
             if not (pending[0] == handle and abs(pending[1] - x) <= eps and abs(pending[2] - y) <= eps) \
@@ -2061,12 +2101,12 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
                 # PDFium looks the width up by character (the first code that maps to it): check it once
                 # against the glyph's loose box, which is the advance unless the outline reaches past it
                 advance[1] = True
-                loose_box(textpage, i, p_rect)
+                loose_box(page, i, p_rect)
                 if abs(rect.right - x1) > eps:
                     api.char_box(textpage, i, *p_tight)
                     if rect.right < x1 or tight[1].value < rect.right - 1e-3:
                         return None
-            append(_Char(chr(u), x, x1, top - y, bottom - y, size))
+            append(new_char(chr(u), x, x1, top - y, bottom - y, size))
         else:  # the corners of pdfminer's box (advance by font size, from the descent) through the matrix
             a, b, c, d, font_size, descent = glyph_box
             w = advance[0] * font_size
