@@ -1190,6 +1190,9 @@ class _Line:
     upright: bool = True
 
 
+_TEXT_OF = operator.attrgetter("text")
+
+
 @dataclass
 class _PageScan:
     """What one page holds, read straight from pdfminer's layout objects."""
@@ -1204,7 +1207,7 @@ class _PageScan:
 
     @property
     def visible(self) -> int:
-        return sum(1 for c in self.chars if not c.text.isspace())
+        return len(self.chars) - sum(map(str.isspace, map(_TEXT_OF, self.chars)))
 
 
 @dataclass
@@ -1455,7 +1458,7 @@ def _ocr_reason(scan: _PageScan) -> str | None:
         return "scan"
     if visible < PDF_MIN_PAGE_CHARS and scan.edges >= PDF_OCR_MIN_CURVES:
         return "outlines"
-    if visible >= PDF_MIN_PAGE_CHARS and _is_garbage("".join(c.text for c in scan.chars)):
+    if visible >= PDF_MIN_PAGE_CHARS and _is_garbage("".join(map(_TEXT_OF, scan.chars))):
         return "garbage"
     return None
 
@@ -1464,26 +1467,35 @@ def _visible_chars(lines: list[str]) -> int:
     return sum(1 for line in lines for ch in line if not ch.isspace())
 
 
+# What a Chinese report's text layer can hold (not mojibake, private use or controls): code point ranges
+# and single characters.
+_PLAUSIBLE_RANGES = ((0x21, 0x7E), (0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x3134F), (0x3000, 0x303F),
+                     (0xFF01, 0xFFEF), (0x2000, 0x206F), (0x2100, 0x22FF), (0x2460, 0x24FF), (0x2500, 0x27BF),
+                     (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0x3200, 0x33FF), (0x0391, 0x03C9))
+_PLAUSIBLE_SINGLES = "°±×÷²³·¹¼½¾µ§¨¯´¸¶"
+# one character that is not ``_plausible``; one that ``str.isspace`` holds true for (for str patterns re's
+# \s is the same test, see tests/test_readers.py)
+_IMPLAUSIBLE = re.compile("[^" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _PLAUSIBLE_RANGES)
+                          + "".join(f"\\U{ord(ch):08x}" for ch in _PLAUSIBLE_SINGLES) + "]")
+_WHITESPACE = re.compile(r"\s")
+
+
 def _plausible(ch: str) -> bool:
     """A character a Chinese report's text layer can hold (not mojibake, private use or controls)."""
     o = ord(ch)
-    if 0x21 <= o <= 0x7E or 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x3134F:
-        return True
-    return (0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F or 0x2100 <= o <= 0x22FF
-            or 0x2460 <= o <= 0x24FF or 0x2500 <= o <= 0x27BF or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F
-            or 0x3200 <= o <= 0x33FF or 0x0391 <= o <= 0x03C9 or ch in "°±×÷²³·¹¼½¾µ§¨¯´¸¶")
+    return any(lo <= o <= hi for lo, hi in _PLAUSIBLE_RANGES) or ch in _PLAUSIBLE_SINGLES
 
 
 def _is_garbage(text: str) -> bool:
     """A text layer that maps glyphs to the wrong characters: many implausible characters (private
     use, Latin-1 mojibake, controls), or punctuation soup without letters, digits or Chinese."""
-    visible = [ch for ch in text if not ch.isspace()]
+    visible = _WHITESPACE.sub("", text)
     if len(visible) < PDF_MIN_PAGE_CHARS:
         return False
-    bad = sum(1 for ch in visible if not _plausible(ch))
+    bad = _IMPLAUSIBLE.subn("", visible)[1]  # the characters that are not ``_plausible``
     if bad > PDF_GARBAGE_SHARE * len(visible):
         return True
-    words = sum(1 for ch in visible if ch.isalnum())
+    words = sum(map(str.isalnum, visible))
     return words < 0.3 * len(visible)
 
 
@@ -1494,6 +1506,43 @@ def _is_garbage(text: str) -> bool:
 _FLATE = {"FlateDecode", "Fl"}
 _SHRINKING = {"ASCIIHexDecode", "AHx", "ASCII85Decode", "A85"}
 _GROWING = {"LZWDecode", "LZW", "RunLengthDecode", "RL"}
+
+
+def _ascii85_decode(data: bytes) -> bytes:
+    """pdfminer's ``ascii85decode`` (``base64.a85decode`` once a leading "<~" and a trailing "~>" are
+    stripped), worked on whole arrays instead of one character at a time: the same bytes, and a
+    ValueError wherever it raises one (a character outside the alphabet, "z" inside a group, a group
+    above 2**32 - 1, the final one padded with "u" included)."""
+    import numpy as np
+    from pdfminer.ascii85 import end_re, start_re
+
+    data = end_re.sub(b"", start_re.sub(b"", data))
+    codes = np.frombuffer(data, dtype=np.uint8)
+    digit = (codes >= 33) & (codes <= 117)  # "!" .. "u"
+    zero = codes == 122  # "z": four zero bytes
+    blank = (codes == 32) | (codes == 9) | (codes == 10) | (codes == 13) | (codes == 11)  # a85decode's ignorechars
+    if not (digit | zero | blank).all():
+        raise ValueError("Non-Ascii85 digit found")
+    kept = codes[digit | zero]
+    zeros = kept == 122
+    digits = kept[~zeros].astype(np.uint64) - 33
+    n = len(digits)
+    groups = (n + 4) // 5  # a85decode appends "uuuu" and decodes every complete group of five
+    padded = np.concatenate([digits, np.full(4, 84, dtype=np.uint64)])[:groups * 5].reshape(groups, 5)
+    values = (((padded[:, 0] * 85 + padded[:, 1]) * 85 + padded[:, 2]) * 85 + padded[:, 3]) * 85 + padded[:, 4]
+    if (values > 0xFFFFFFFF).any():
+        raise ValueError("Ascii85 overflow")
+    if zeros.any():
+        before = np.cumsum(~zeros)[zeros]  # digits before each "z": it must start a group
+        if (before % 5).any():
+            raise ValueError("z inside Ascii85 5-tuple")
+        at = before // 5  # the "z" comes before that group
+        merged = np.zeros(groups + len(at), dtype=np.uint64)
+        merged[np.arange(groups) + np.searchsorted(at, np.arange(groups), side="right")] = values
+        values = merged
+    result = values.astype(">u4").tobytes()
+    padding = 4 - (n + 4) % 5  # a85decode: 4 less the padded group's leftover
+    return result[:-padding] if padding else result
 
 
 def _decoded_size(stream: Any, cap: int) -> int:
@@ -1516,9 +1565,9 @@ def _decoded_size(stream: Any, cap: int) -> int:
             if len(data) > cap:
                 return len(data)
         elif name in _SHRINKING:
-            from pdfminer.ascii85 import ascii85decode, asciihexdecode
+            from pdfminer.ascii85 import asciihexdecode
 
-            data = ascii85decode(data) if name in ("ASCII85Decode", "A85") else asciihexdecode(data)
+            data = _ascii85_decode(data) if name in ("ASCII85Decode", "A85") else asciihexdecode(data)
         elif name in _GROWING:
             if len(data) > 1024 * 1024:
                 return len(data) * 4  # an estimate: such content streams are rare and old

@@ -985,3 +985,57 @@ def test_pdfium_fast_path_report_figures(tmp_path, monkeypatch):
     fast, slow, document, _ = _blocks_both_ways(path, monkeypatch)
     assert fast == slow
     assert document.pages == 6 and len(document.tables) == 2
+
+
+def test_garbage_character_classes_are_exact():
+    """``_is_garbage`` counts with two regexes: re's \\s must be ``str.isspace`` and ``_IMPLAUSIBLE`` the
+    complement of ``_plausible``, for every code point."""
+    import sys
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert readers._WHITESPACE.findall(every) == [ch for ch in every if ch.isspace()]
+    assert readers._IMPLAUSIBLE.findall(every) == [ch for ch in every if not readers._plausible(ch)]
+
+
+def test_garbage_decision():
+    assert not readers._is_garbage("老旧小区改造 共26栋646户，总投资1,234.5万元。")
+    assert readers._is_garbage("\ue000\ue001\ue002\ue003 \ue004\ue005\ue006\ue007\ue008\ue009\ue00a")  # private use
+    assert readers._is_garbage("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏ")  # Latin-1 mojibake
+    assert readers._is_garbage("，。、；：！？（）【】《》")  # punctuation without words
+    assert not readers._is_garbage("，。、；：！？")  # too short to tell
+
+
+def test_ascii85_decode_matches_pdfminer():
+    """The vectorised decoder the bomb guard measures ASCII85 content with: pdfminer's bytes, and an
+    error wherever pdfminer's decoder raises one."""
+    import base64
+    import random
+
+    from pdfminer.ascii85 import ascii85decode
+
+    def outcome(decode, data):
+        try:
+            return decode(data)
+        except ValueError:
+            return "error"
+
+    rnd = random.Random(5)
+    alphabet = bytes(range(33, 118)) + b"zzzz \t\n\r\x0b\x0c~<>vy\x00"
+    cases = [b"", b"z", b"u", b"uu", b"uuuu", b"uuuuu", b"s8W-!", b's8W-"', b"<~~>", b"<~z~>", b"!z", b"z!!!!!",
+             b"zzz!!", b" \n", b"~", b"<~87cURD]i,\"Ebo80~>"]
+    for _ in range(3000):
+        if rnd.random() < 0.5:
+            raw = bytes(rnd.choice((0, 0, rnd.randrange(256))) for _ in range(rnd.randint(0, 40)))
+            data = base64.a85encode(raw, wrapcol=rnd.choice((0, 7)), adobe=rnd.random() < 0.5)
+            if data and rnd.random() < 0.3:
+                k = rnd.randrange(len(data))
+                data = data[:k] + bytes([rnd.choice(alphabet)]) + data[k:]
+        else:
+            data = bytes(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30)))
+        cases.append(data)
+    errors = 0
+    for data in cases:
+        expected = outcome(ascii85decode, data)
+        errors += expected == "error"
+        assert outcome(readers._ascii85_decode, data) == expected, data
+    assert 100 < errors < len(cases) - 100  # both outcomes are exercised
