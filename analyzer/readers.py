@@ -2022,7 +2022,13 @@ def _pdfium_scan(page: Any, substitutes: bool = True) -> tuple[_PageScan, float,
                 return None
         glyph_box = None
         if not level and font_size_of(ref, p_size):
-            glyph_box = _glyph_box(a, b, c, d, size.value, font.descent, height)
+            font_size = size.value
+            if b == 0 and c == 0:  # ``_glyph_box``, written out for the usual upright object
+                descent = font.descent * font_size / 1000
+                glyph_box = (a * font_size, height - d * (descent + font_size), height - d * descent,
+                             (d * font_size) or 1.0)
+            else:
+                glyph_box = _glyph_box(a, b, c, d, font_size, font.descent, height)
         texts[obj] = _FastText(font, obj, level, d, glyph_box)
 
     textpage = page.get_textpage()
@@ -2197,34 +2203,56 @@ def _runs_interleave(chars: list[_Char], runs: list[int]) -> bool:
     numbers, pdfminer as written; character spacing, see ``_joins``): their order, hence the text, could
     differ. A fake-bold copy (the same glyphs shifted by less than a tenth of their size) is no such
     case: the line builder keeps one of each pair."""
+    # min() and max() are written out as comparisons, in the order the builtins compare (same results)
     spans = []
+    append = spans.append
     for start, end in zip(runs, runs[1:] + [len(chars)]):
         if end > start:
             first, last = chars[start], chars[end - 1]
-            top, bottom = min(first.top, last.top), max(first.bottom, last.bottom)
-            spans.append(((top + bottom) / 2, top, bottom, first.x0, last.x0, min(first.size, last.size), start, end))
+            top, bottom, size = first.top, first.bottom, first.size
+            if last.top < top:
+                top = last.top
+            if last.bottom > bottom:
+                bottom = last.bottom
+            if last.size < size:
+                size = last.size
+            append(((top + bottom) / 2, top, bottom, first.x0, last.x0, size, start, end))
     spans.sort()
     lines: list[list[tuple[Any, ...]]] = []  # runs sharing PDF_LINE_OVERLAP of their height, as lines are built
     line_top = line_bottom = 0.0
+    overlap_share = PDF_LINE_OVERLAP
     for span in spans:
         top, bottom = span[1], span[2]
-        if lines and min(bottom, line_bottom) - max(top, line_top) >= PDF_LINE_OVERLAP * min(bottom - top,
-                                                                                           line_bottom - line_top):
-            lines[-1].append(span)
-            line_top, line_bottom = min(line_top, top), max(line_bottom, bottom)
-        else:
-            lines.append([span])
-            line_top, line_bottom = top, bottom
+        if lines:
+            height, line_height = bottom - top, line_bottom - line_top
+            overlap = (line_bottom if line_bottom < bottom else bottom) - (line_top if line_top > top else top)
+            if overlap >= overlap_share * (line_height if line_height < height else height):
+                lines[-1].append(span)
+                if top < line_top:
+                    line_top = top
+                if bottom > line_bottom:
+                    line_bottom = bottom
+                continue
+        lines.append([span])
+        line_top, line_bottom = top, bottom
+    margin_share, by_left = PDF_FAST_CELL_MARGIN, _BY_LEFT
     for line in lines:
-        line.sort(key=lambda span: span[3])
+        if len(line) < 2:
+            continue
+        line.sort(key=by_left)
         reach: tuple[Any, ...] | None = None  # the run reaching furthest right so far
         for span in line:
-            if reach is not None and span[3] - reach[4] < PDF_FAST_CELL_MARGIN * min(span[5], reach[5]) \
-                    and not _copies(chars[reach[6]:reach[7]], chars[span[6]:span[7]]):
-                return True
+            if reach is not None:
+                size, reach_size = span[5], reach[5]
+                if span[3] - reach[4] < margin_share * (reach_size if reach_size < size else size) \
+                        and not _copies(chars[reach[6]:reach[7]], chars[span[6]:span[7]]):
+                    return True
             if reach is None or span[4] > reach[4]:
                 reach = span
     return False
+
+
+_BY_LEFT = operator.itemgetter(3)  # a span's left edge (``_runs_interleave``)
 
 
 def _copies(run: list[_Char], other: list[_Char]) -> bool:
@@ -2839,17 +2867,13 @@ def _group_lines(chars: list[_Char]) -> list[_Line]:
     return lines
 
 
-def _line_order(c: _Char) -> tuple[float, float]:
-    return (c.top + c.bottom) / 2, c.x0
-
-
 _BY_X0 = operator.attrgetter("x0")
 
 
 def _cluster_lines(chars: list[_Char]) -> list[tuple[float, float, list[_Char]]]:
     """Group upright glyphs into lines by vertical overlap, top to bottom: (top, bottom, glyphs) per
     line, ``top`` and ``bottom`` the least top and the greatest bottom of its glyphs."""
-    ordered = sorted(chars, key=_line_order)
+    ordered = [item[3] for item in sorted([((c.top + c.bottom) / 2, c.x0, i, c) for i, c in enumerate(chars)])]
     clusters: list[tuple[float, float, list[_Char]]] = []
     overlap_share = PDF_LINE_OVERLAP
     current: list[_Char] | None = None
