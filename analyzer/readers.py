@@ -1191,6 +1191,7 @@ class _Line:
 
 
 _TEXT_OF = operator.attrgetter("text")
+_TURN_OF = operator.attrgetter("turn")
 
 
 @dataclass
@@ -1681,7 +1682,7 @@ class _PdfiumFallback:
         if pdf is None:
             return None
         try:
-            page = pdf[index]
+            page = _pdfium_page(pdf, index)
             try:
                 # in an encrypted file pdfminer cannot resolve the character collection of a CID font
                 # without a ToUnicode map (it does not decrypt the CIDSystemInfo strings): such fonts are
@@ -1737,6 +1738,74 @@ class _PdfiumFallback:
         if self._pdf is not None:
             self._pdf.close()
             self._pdf = None
+
+
+def _pdfium_page(pdf: Any, index: int) -> Any:
+    """Page ``index`` of a pypdfium2 document for ``_pdfium_scan``: a ``_PdfiumPage`` (pypdfium2's own
+    page object when the document has a form environment, whose hooks only pypdfium2 calls)."""
+    return pdf[index] if pdf.formenv else _PdfiumPage(pdf, index)
+
+
+class _PdfiumPage:
+    """A page loaded with FPDF_LoadPage, without pypdfium2's ``PdfPage``: its finalizer and child
+    bookkeeping (for the page and for its text page) cost about a fifth of a short page's fast path. It
+    has the ``PdfPage`` methods ``_pdfium_scan`` calls, pypdfium2's own functions (``_as_parameter_``
+    passes the handle to them), and ``get_textpage`` (FPDFText_LoadPage, closed by the caller). The
+    caller closes the page; ``PdfiumError`` where pypdfium2 raises one."""
+
+    def __init__(self, pdf: Any, index: int):
+        import pypdfium2
+        import pypdfium2.raw as pdfium_c
+
+        self._c = pdfium_c
+        self.raw = pdfium_c.FPDF_LoadPage(pdf.raw, index)
+        if not self.raw:
+            raise pypdfium2.PdfiumError("Failed to load page.")
+
+    @property
+    def _as_parameter_(self) -> Any:
+        return self.raw
+
+    def get_rotation(self) -> int:
+        import pypdfium2
+
+        return pypdfium2.PdfPage.get_rotation(self)
+
+    def get_mediabox(self) -> tuple[float, float, float, float]:
+        import pypdfium2
+
+        return pypdfium2.PdfPage.get_mediabox(self)
+
+    def _get_box(self, *args: Any) -> Any:  # called by PdfPage.get_mediabox
+        import pypdfium2
+
+        return pypdfium2.PdfPage._get_box(self, *args)
+
+    def get_textpage(self) -> "_PdfiumTextPage":
+        import pypdfium2
+
+        raw = self._c.FPDFText_LoadPage(self.raw)
+        if not raw:
+            raise pypdfium2.PdfiumError("Failed to load text page.")
+        return _PdfiumTextPage(raw, self._c)
+
+    def close(self) -> None:
+        if self.raw:
+            self._c.FPDF_ClosePage(self.raw)
+            self.raw = None
+
+
+class _PdfiumTextPage:
+    """A text page from ``_PdfiumPage.get_textpage``: its handle, and ``close``."""
+
+    def __init__(self, raw: Any, pdfium_c: Any):
+        self.raw = raw
+        self._c = pdfium_c
+
+    def close(self) -> None:
+        if self.raw:
+            self._c.FPDFText_ClosePage(self.raw)
+            self.raw = None
 
 
 # Fonts pdfminer measures with its own table (``pdfminer.fontmetrics``, looked up by the /BaseFont name):
@@ -2841,12 +2910,15 @@ def _group_lines(chars: list[_Char]) -> list[_Line]:
     (fake bold) is dropped.
     """
     groups: dict[int, list[_Char]] = {}
-    for c in chars:
-        group = groups.get(c.turn)
-        if group is None:
-            groups[c.turn] = [c]
-        else:
-            group.append(c)
+    if not any(map(_TURN_OF, chars)):
+        groups[0] = chars  # all upright (read, not changed)
+    else:
+        for c in chars:
+            group = groups.get(c.turn)
+            if group is None:
+                groups[c.turn] = [c]
+            else:
+                group.append(c)
     lines: list[_Line] = []
     by_x0 = _BY_X0
     for rank, turn in enumerate((0, 90, 270, 180)):
