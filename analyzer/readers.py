@@ -81,7 +81,7 @@ lines/rects/curves pdfminer reports, pdfplumber's own table finder runs on them 
 glyph's cell is clear of the two readers' rounding. pdfminer's own slip is allowed for: it leaves
 out the character spacing after each text-showing operator, so letter-spaced pages are kept only where
 that shift changes no decision. Tests compare both paths block by block (plain, fake bold,
-letter-spaced, TJ kerning, fonts not embedded, ruled tables, merged cells, rules in one path …). ~6 ms
+letter-spaced, TJ kerning, fonts not embedded, ruled tables, merged cells, rules in one path …). ~4-5 ms
 a page instead of 25-45; pages with pictures, curves, /Rotate, turned, vertical or right-to-left text,
 /ActualText, line-end hyphens PDFium rejoins, overlapping runs or Type 3 fonts go the pdfminer way.
 """
@@ -1646,7 +1646,7 @@ def _pdf_prescan(path: Path) -> None:
 
 
 class _PdfiumFallback:
-    """pypdfium2, opened on first use: the glyphs and ruled tables of most pages (``scan``, 4-7x faster
+    """pypdfium2, opened on first use: the glyphs and ruled tables of most pages (``scan``, 5-10x faster
     than pdfminer's layout analysis), text of pages pdfminer cannot read (fonts it cannot map to Unicode,
     content too large for it) and pictures of pages to OCR.
 
@@ -1831,7 +1831,8 @@ _GBK_FONT_NAMES = {"宋体".encode("gbk"), "楷体".encode("gbk"), "黑体".enco
 def _pdfium_api() -> Any:
     """The PDFium functions the fast path calls per object or per glyph, with handles passed and returned
     as plain ints: pypdfium2's bindings wrap every handle in a ctypes pointer object, which costs more
-    than the call itself on pages of a few hundred text objects and a thousand glyphs."""
+    than the call itself on pages of a few hundred text objects and a thousand glyphs. The hottest are
+    bound a second time (``direct_*``) without argument types, which ctypes then does not convert."""
     import ctypes
     import types
 
