@@ -2982,6 +2982,7 @@ def _join_line(chars: list[_Char]) -> str:
     blank = False  # ``out`` ends with the space of a gap or of blank glyphs
     prev: _Char | None = None
     duplicate_share, gap_share = PDF_DUPLICATE_OFFSET, PDF_SPACE_GAP
+    prev_text, prev_x1, prev_size = "", 0.0, 0.0  # the text, right edge and size of ``prev``
     for c in chars:
         text = c.text
         if text.isspace():
@@ -2989,18 +2990,17 @@ def _join_line(chars: list[_Char]) -> str:
                 append(" ")
                 blank = True
             continue
+        size = c.size
         if prev is not None:
-            prev_size = prev.size
             x0 = c.x0
-            if text == prev.text and abs(x0 - prev.x0) < duplicate_share * prev_size \
+            if text == prev_text and abs(x0 - prev.x0) < duplicate_share * prev_size \
                     and abs(c.top - prev.top) < duplicate_share * prev_size:
                 continue
-            size = c.size
-            if x0 - prev.x1 > gap_share * (prev_size if prev_size < size else size) and out and not blank:
+            if x0 - prev_x1 > gap_share * (prev_size if prev_size < size else size) and out and not blank:
                 append(" ")
         append(text)
         blank = False
-        prev = c
+        prev, prev_text, prev_x1, prev_size = c, text, c.x1, size
     return "".join(out).strip()
 
 
