@@ -1416,7 +1416,8 @@ def _read_pdf_page(state: _PdfRead, page: Any, number: int, fallback: "_PdfiumFa
     fast = fallback.scan(number - 1)
     if fast is not None:
         scan, height, found = fast
-        if scan.visible >= PDF_MIN_PAGE_CHARS and not scan.unmapped and _ocr_reason(scan) is None:
+        visible = scan.visible
+        if visible >= PDF_MIN_PAGE_CHARS and not scan.unmapped and _ocr_reason(scan, visible) is None:
             state.text_pages += 1
             state.blocks.extend(_page_blocks(height, number, scan, state.tables, len(state.blocks), state.margins,
                                              found=found))
@@ -1449,10 +1450,12 @@ def _read_pdf_page(state: _PdfRead, page: Any, number: int, fallback: "_PdfiumFa
                                      page))
 
 
-def _ocr_reason(scan: _PageScan) -> str | None:
+def _ocr_reason(scan: _PageScan, visible: int | None = None) -> str | None:
     """Why a page needs OCR: "scan" (pictures and next to no text), "outlines" (text drawn as
-    curves), "garbage" (a text layer of implausible characters); None when its text layer is fine."""
-    visible = scan.visible
+    curves), "garbage" (a text layer of implausible characters); None when its text layer is fine.
+    ``visible``: ``scan.visible``, when the caller has it."""
+    if visible is None:
+        visible = scan.visible
     if visible < PDF_MIN_PAGE_CHARS and scan.images:
         return "scan"
     if visible < PDF_OCR_MAX_CHARS and scan.image_cover >= PDF_OCR_MIN_IMAGE_COVER:
@@ -1864,6 +1867,8 @@ def _pdfium_api() -> Any:
         direct_char_object=bind("FPDFText_GetTextObject", handle),  # (text page, index)
         direct_origin=bind("FPDFText_GetCharOrigin", c_int),  # (text page, index, byref(c_double) x 2)
         direct_loose_box=bind("FPDFText_GetLooseCharBox", c_int),  # (text page, index, byref(FS_RECTF))
+        # (font, character (ctypes passes an int as its low 32 bits), c_float font size, byref(c_float))
+        direct_glyph_width=bind("FPDFFont_GetGlyphWidth", c_int),
         page_count=bind("FPDFPage_CountObjects", c_int, handle),
         page_object=bind("FPDFPage_GetObject", handle, handle, c_int),
         form_count=bind("FPDFFormObj_CountObjects", c_int, handle),
@@ -2148,6 +2153,8 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
     unicode_of, generated, map_error = api.direct_unicode, api.direct_generated, api.direct_map_error
     object_of, origin_of, loose_box = api.direct_char_object, api.direct_origin, api.direct_loose_box
     page = ctypes.c_void_p(textpage)  # for the ``direct_`` calls
+    glyph_width, per_point = api.direct_glyph_width, ctypes.c_float(1.0)
+    font_refs: dict[int, Any] = {}  # font handle → as a c_void_p, for ``direct_glyph_width``
     # per font: character → [advance per point of font size, checked against a loose box]
     advances: dict[int, dict[int, list[Any]]] = {}
     seen: set[int] = set()
@@ -2213,11 +2220,16 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
             if plain:
                 x_scale, top, bottom, size = glyph_box
             font_handle = text.font.handle
-            widths = advances.setdefault(font_handle, {})
+            widths = advances.get(font_handle)
+            if widths is None:
+                widths = advances[font_handle] = {}
         last, last_x, last_y = handle, x, y
         advance = widths.get(u)
         if advance is None:
-            if not api.glyph_width(font_handle, u, 1.0, p_width) or width.value < 0:
+            font_ref = font_refs.get(font_handle)
+            if font_ref is None:
+                font_ref = font_refs[font_handle] = ctypes.c_void_p(font_handle)
+            if not glyph_width(font_ref, u, per_point, p_width) or width.value < 0:
                 return None  # no width, or a vertical font's (negative) advance down the page
             advance = widths[u] = [width.value, False]
         if plain:
