@@ -1746,7 +1746,7 @@ class _PdfiumFallback:
 def _pdfium_page(pdf: Any, index: int) -> Any:
     """Page ``index`` of a pypdfium2 document for ``_pdfium_scan``: a ``_PdfiumPage`` (pypdfium2's own
     page object when the document has a form environment, whose hooks only pypdfium2 calls)."""
-    return pdf[index] if pdf.formenv else _PdfiumPage(pdf, index)
+    return pdf[index] if getattr(pdf, "formenv", None) else _PdfiumPage(pdf, index)
 
 
 class _PdfiumPage:
