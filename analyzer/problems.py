@@ -275,30 +275,46 @@ def _separator_re(seps: str) -> re.Pattern:
     return re.compile("[" + re.escape("".join(_OPENERS) + seps) + "]")
 
 
+@lru_cache(maxsize=None)
+def _plain_separator_re(seps: str) -> re.Pattern:
+    return re.compile("[" + re.escape(seps) + "]")
+
+
+_OPENER_RE = re.compile("[" + re.escape("".join(_OPENERS)) + "]")
+
+
 def _separators(text: str, start: int, end: int, seps: str) -> list[int]:
     """Positions of ``seps`` in text[start:end] outside short quotations and parentheses."""
+    if _OPENER_RE.search(text, start, end) is None:
+        # no quotation or parenthesis: every separator counts (the common case, one scan)
+        return [m.start() for m in _plain_separator_re(seps).finditer(text, start, end)]
     out = []
-    find = _separator_re(seps).search
-    m = find(text, start, end)
-    while m:
+    skip = -1   # a separator up to here is inside a quotation
+    for m in _separator_re(seps).finditer(text, start, end):
         i = m.start()
+        if i <= skip:
+            continue
         closer = _OPENERS.get(text[i])
         if closer:
             j = text.find(closer, i + 1, min(end, i + 1 + QUOTE_MAX))
             if j > 0:
-                m = find(text, j + 1, end)
-                continue
+                skip = j
         else:
             out.append(i)
-        m = find(text, i + 1, end)
     return out
 
 
 def _pieces(text: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
     """Split text[start:end] at any of ``seps``; spans exclude the separators."""
     out, s = [], start
-    for i in [*_separators(text, start, end, seps), end]:
-        a, b = _trim(text, s, i)
+    trim = _TRIM
+    for i in _separators(text, start, end, seps) + [end]:
+        # _trim, inlined: this runs for every comma piece of every sentence
+        a, b = s, i
+        while a < b and text[a] in trim:
+            a += 1
+        while b > a and text[b - 1] in trim:
+            b -= 1
         if b > a:
             out.append((a, b))
         s = i + 1
