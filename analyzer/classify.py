@@ -490,6 +490,20 @@ class ProblemClassifier:
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         return self.featurizer.transform(list(texts))
 
+    def _by_feature(self, name: str) -> np.ndarray:
+        """``getattr(self, name).T`` as a C-contiguous array, made once per coefficient array.
+
+        A sparse matrix times a dense one flattens the dense one in C order: the transposed
+        view ``coef.T`` was copied whole (n_features × n_labels) for every batch of clauses.
+        The values and the arithmetic are the same, so are the scores, to the bit.
+        """
+        coef = getattr(self, name)
+        cache = self.__dict__.setdefault("_transposed", {})
+        hit = cache.get(name)
+        if hit is None or hit[0] is not coef:
+            hit = cache[name] = (coef, np.ascontiguousarray(coef.T))
+        return hit[1]
+
     def problem_proba(self, texts: Sequence[str], X=None) -> np.ndarray:
         """Calibrated probability that each clause states a problem."""
         X = self.features(texts) if X is None else X
@@ -503,8 +517,8 @@ class ProblemClassifier:
         main one) and the calibrated one-vs-rest probability (how likely it applies at all).
         """
         X = self.features(texts) if X is None else X
-        sm = _softmax(np.asarray(X @ self.sm_coef.T) + self.sm_intercept)
-        ovr = _sigmoid(self.ovr_calib[:, 0] * (np.asarray(X @ self.ovr_coef.T) + self.ovr_intercept)
+        sm = _softmax(np.asarray(X @ self._by_feature("sm_coef")) + self.sm_intercept)
+        ovr = _sigmoid(self.ovr_calib[:, 0] * (np.asarray(X @ self._by_feature("ovr_coef")) + self.ovr_intercept)
                        + self.ovr_calib[:, 1])
         mix = self.params["softmax_share"]
         return mix * sm + (1.0 - mix) * ovr
@@ -512,7 +526,7 @@ class ProblemClassifier:
     def phase_proba(self, texts: Sequence[str], X=None) -> np.ndarray:
         """Probability of each phase (:data:`PHASES` order) for each clause, shape (n, 3)."""
         X = self.features(texts) if X is None else X
-        return _softmax(np.asarray(X @ self.phase_coef.T) + self.phase_intercept)
+        return _softmax(np.asarray(X @ self._by_feature("phase_coef")) + self.phase_intercept)
 
     def predict_phase(self, texts: Sequence[str], X=None) -> list[str]:
         """The most likely phase of each clause read on its own (a section can overrule it)."""

@@ -321,6 +321,7 @@ def _pieces(text: str, start: int, end: int, seps: str) -> list[tuple[int, int]]
     return out
 
 
+@lru_cache(maxsize=16384)  # a piece is tested once per list reading it falls in
 def _defect_piece(piece: str) -> bool:
     """A defect predicate or any deficiency expression ("灯早就坏了", "下水道三天两头堵")."""
     return _has_predicate(piece) or _has_cue(piece)
@@ -418,14 +419,18 @@ def _split_list(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
 
     pieces = _pieces(text, start, end, "，,")
     # A proposal glued to a problem ("…需要进一步研究，建议区级层面…") starts a clause of its own.
-    groups: list[list[tuple[int, int]]] = [[]]
-    for a, b in pieces:
-        if groups[-1] and c.breakers.match(text[a:b]):
+    groups: list[list[tuple[int, int]]] = [pieces[:1]]
+    breaker = c.breakers.match
+    for k in range(1, len(pieces)):
+        a, b = pieces[k]
+        if breaker(text[a:b]):
             groups.append([])
         groups[-1].append((a, b))
+    if len(groups) == 1:
+        return [(a, b, False) for a, b in _split_comma_group(text, groups[0])]
     out: list[tuple[int, int, bool]] = []
     for group in groups:
-        out.extend((a, b, False) for a, b in _split_comma_group(text, group))
+        out.extend([(a, b, False) for a, b in _split_comma_group(text, group)])
     return out
 
 
@@ -465,8 +470,12 @@ def _split_comma_group(text: str, pieces: list[tuple[int, int]]) -> list[tuple[i
     whole = (pieces[0][0], pieces[-1][1])
     if len(pieces) < 2:
         return [whole]
-    if any(text.startswith(c.continuations, a, b) for a, b in pieces[1:]):
-        return [whole]
+    continuations = c.continuations
+    startswith = text.startswith
+    for k in range(1, len(pieces)):
+        a, b = pieces[k]
+        if startswith(continuations, a, b):
+            return [whole]
     # A list reading joins pieces into items no shorter than each of their pieces: it can only
     # start after the last piece too long for an item, and it keeps at least the last three pieces.
     if len(pieces) >= 3 and (long_end := _after_long_piece(pieces)) <= len(pieces) - 3:
@@ -498,7 +507,7 @@ def _split_comma_group(text: str, pieces: list[tuple[int, int]]) -> list[tuple[i
                     return head + [span for a, b in merged for span in _split_dun(text, a, b)]
     # one piece is a 、 list of three defects or more ("很多小区房屋年久失修、管网老化、停车困难、
     # 没有电梯，群众改造愿望十分强烈"): its defects are clauses of their own, the rest too
-    for k, (a, b) in enumerate(pieces):
+    for k, (a, b) in enumerate(pieces) if text.count("、", whole[0], whole[1]) >= 2 else ():
         if text.count("、", a, b) < 2:
             continue   # three parts need two 、 (most pieces have none)
         dun = _split_dun(text, *_trim_tail(text, a, b))
@@ -513,7 +522,13 @@ def _split_comma_group(text: str, pieces: list[tuple[int, int]]) -> list[tuple[i
     # Full clauses with a problem cue each; a piece without one joins the piece before it.
     # Every run after the first opens with a new subject: without one among the pieces there is
     # no second run, and no piece needs the (costly) cue search.
-    if len(pieces) < 3 or not any(_NEW_SUBJECT.match(text, a) for a, _ in pieces[1:]):
+    if len(pieces) < 3:
+        return [whole]
+    new_subject = _NEW_SUBJECT.match
+    for k in range(1, len(pieces)):
+        if new_subject(text, pieces[k][0]):
+            break
+    else:
         return [whole]
     runs: list[list[int]] = []
     for a, b in pieces:
@@ -549,17 +564,28 @@ def _units(text: str, start: int, end: int, lead_end: int | None = None) -> list
 _ARABIC_LEAD = re.compile(r"[ \t\u3000]*(\d{1,2})[、.．]")
 
 
+_UNIT_SEPARATORS = _PIECE_END + "：:"
+
+
 def _unit_clauses(text: str, start: int, end: int, marked: bool) -> list[Clause]:
     """One enumerated item (or unmarked paragraph) → its clauses."""
     c = cues()
     sentences: list[tuple[int, int, str]] = []  # (start, end, terminator)
     s = start
-    for i in _separators(text, start, end, _PIECE_END + "：:"):
-        sentences.append((s, i, text[i]))
-        s = i + 1
+    trim = _TRIM
     # the unit's own end was trimmed: a closing colon ("…主要有两个方面的问题：") still counts
-    sentences.append((s, end, text[end] if end < len(text) and text[end] in "：:" else ""))
-    sentences = [(a, b, t) for a, b, t in ((*_trim(text, a, b), t) for a, b, t in sentences) if b > a]
+    ends = _separators(text, start, end, _UNIT_SEPARATORS)
+    ends.append(end)
+    last_term = text[end] if end < len(text) and text[end] in "：:" else ""
+    for i in ends:
+        a, b = s, i   # _trim, inlined
+        while a < b and text[a] in trim:
+            a += 1
+        while b > a and text[b - 1] in trim:
+            b -= 1
+        if b > a:
+            sentences.append((a, b, text[i] if i < end else last_term))
+        s = i + 1
 
     clauses: list[Clause] = []
     heading: tuple[int, int] | None = None  # a short heading waiting for the clause it introduces
