@@ -61,6 +61,12 @@ _PATTERNS = [
     ("relative", re.compile(rf"(?P<rel>去年|今年|明年|上年|当年|本年|同年)(?:\s*(?P<m>{MONTH})\s*月(?:\s*(?P<d>{DAY})\s*[日号])?)?(?P<part>底|末|初)?")),
 ]
 # A year that is a cut-off or a window bound, not the time of an event: 2000年以前, 2000年至2005年建成.
+# What every match of a pattern holds, found by a fast scan (a literal first): a text without it
+# has no match, and the pattern (which has no literal to skip ahead to) need not try every position.
+_REQUIRED = {
+    "month_range": re.compile(r"月\s*(?:至|到|—|－|-|–|~|～)"),   # …月至…
+    "decade": re.compile("年代"),
+}
 _CUTOFF_AFTER = re.compile(r"\s*(?:以前|之前|以后|之后|前|后|至|到|—|－|-|年代|底以前|底前)")
 _REL = {"去年": -1, "上年": -1, "今年": 0, "当年": 0, "本年": 0, "明年": 1, "同年": 0}
 
@@ -131,6 +137,9 @@ def find_dates(text: str, report_date: str | None = None) -> list[DateMention]:
     taken = DisjointSpans()
     found: list[tuple[int, int, str, re.Match]] = []
     for kind, pattern in _PATTERNS:
+        required = _REQUIRED.get(kind)
+        if required is not None and required.search(text) is None:
+            continue
         for m in pattern.finditer(text):
             s, e = m.span()
             if taken.add_if_free(s, e):

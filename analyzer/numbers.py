@@ -604,11 +604,11 @@ def _written_mult(m: re.Match, a: str, b: str) -> tuple[Decimal, str]:
 
 def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
     """Turn a match of the main pattern into a Quantity, or raise _Reject."""
-    if m.group("unit") is None and m.group("unit2") is None and m.group("pct") is None \
-            and not (m.group("m1") or m.group("m1b") or m.group("m2") or m.group("m2b")) \
-            and m.group("n1")[-1] not in g.money_mults:
+    unit, unit2, pct, m1, m1b, m2, m2b, n1 = m.group("unit", "unit2", "pct", "m1", "m1b", "m2", "m2b", "n1")
+    if unit is None and unit2 is None and pct is None and not (m1 or m1b or m2 or m2b) \
+            and n1[-1] not in g.money_mults:
         raise _Reject                     # fast path: a bare number (2021年, table cells, 一是)
-    num_start = m.start("pct") - len("百分之") if m.group("pct") is not None else m.start("n1")
+    num_start = m.start("pct") - len("百分之") if pct is not None else m.start("n1")
     if text.endswith(g.not_after, 0, num_start):
         raise _Reject                     # 第3栋, 每100户
 
@@ -622,12 +622,11 @@ def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
     end = m.end()
     post = m.group("post")
 
-    if m.group("pct") is not None:       # 百分之九十
+    if pct is not None:                  # 百分之九十
         value, decimals, mult, _ = _number(m, "pct", g, text, context=False)
         return _make(value * mult, g.percent, approx or (g.approx_after[post] if post else None),
                      decimals, Decimal(1), start, end, text)
 
-    n1 = m.group("n1")
     pair = None
     if len(n1) == 2 and all(ch in CN_DIGITS for ch in n1) and not m.group("sep"):
         a, b = (CN_DIGITS[ch] for ch in n1)
@@ -641,7 +640,7 @@ def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
     mult *= implied
     mid = m.group("a1")
 
-    unit_group = "unit2" if m.group("unit2") else "unit"
+    unit_group = "unit2" if unit2 else "unit"
     form = m.group(unit_group)
     spec = g.units.get(form) if form else None
     unit_end = m.end(unit_group) if form else None
@@ -696,7 +695,7 @@ def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
         if spec.reject_next is not None and spec.reject_next.match(text, unit_end):
             raise _Reject                 # 3栋2单元 (an address)
 
-    if m.group("n1") in g.idiom_numerals and text.startswith(g.idiom_next, unit_end or m.end()):
+    if n1 in g.idiom_numerals and text.startswith(g.idiom_next, unit_end or m.end()):
         raise _Reject                     # 一户一册, 一栋一策
 
     if approx is None:
@@ -740,22 +739,15 @@ def find_quantities(text: str) -> list[Quantity]:
         return []
     g = _grammar()
     out: list[Quantity] = []
-    search = g.main.search
-    pos, n = 0, len(text)
-    while pos < n:
-        m = search(text, pos)
-        if m is None:
-            break
-        if m.end() == m.start():          # cannot happen (a number is required), but never loop
-            pos = m.end() + 1
-            continue
+    # Every match is non-empty (a number is required) and the search goes on after it whether it
+    # is a figure or not: the whole candidate is skipped (3-1栋 is an address, not "1栋").
+    for m in g.main.finditer(text):
         try:
             out.append(_quantity(m, text, g))
-            pos = m.end()
         except _Reject:
-            pos = m.end()                 # the whole candidate is skipped: 3-1栋 is an address, not "1栋"
+            pass
         except (InvalidOperation, ArithmeticError, ValueError, IndexError, KeyError, StopIteration):
-            pos = m.end()
+            pass
     return out
 
 
