@@ -486,17 +486,17 @@ def _split_comma_group(text: str, pieces: list[tuple[int, int]]) -> list[tuple[i
         # ("楼道里的灯早就坏了，晚上只能打手电，楼梯扶手也松了": a piece without one elaborates
         # the one before; fragments such as "管不了" make no list).
         for defect, backward, shortest in ((_has_predicate, False, 0), (_defect_piece, True, LIST_PIECE_MIN)):
-            lo = 0
-            while lo < len(pieces) - 3 and not defect(text[slice(*pieces[lo])]):
-                lo += 1
-            if lo and _REPORTING.search(text, pieces[lo - 1][0], pieces[lo - 1][1]):
-                lo = 0   # "调研中发现，…": it introduces what follows and stays with it
             if backward and (_CHAIN.search(text, pieces[0][0], pieces[-1][1])
                              or _SPEECH_SUBJECT.match(text[pieces[0][0]:pieces[0][1]])):
                 # "…不深不细，方案闭门造车，甚至出现了上访": one problem and its consequences;
                 # "有的区县前期准备不充分，项目迟迟开不了工，…": a speech's one problem per 有的
                 continue
-            for first in sorted({0, lo}):
+            lo = 0
+            while lo < len(pieces) - 3 and not defect(text[slice(*pieces[lo])]):
+                lo += 1
+            if lo and _REPORTING.search(text, pieces[lo - 1][0], pieces[lo - 1][1]):
+                lo = 0   # "调研中发现，…": it introduces what follows and stays with it
+            for first in ((0,) if lo == 0 else (0, lo)):
                 if first < long_end:
                     continue   # the item holding the long piece is too long: see above
                 merged = _merge_bare(text, pieces[first:], defect, backward, longest=LIST_PIECE_MAX)
@@ -822,6 +822,8 @@ _MARKER_RANK = {"cn": 0, "paren_cn": 1, "shi": 2, "di": 2, "order": 2, "num": 3,
 
 def _zone_at(zones: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
     """The zone of a sorted list of (start, end) spans that holds ``pos`` (a binary search)."""
+    if not zones:
+        return None
     i = bisect.bisect_right(zones, (pos, 1 << 62))
     for z in zones[max(0, i - 2):i]:
         if z[0] <= pos < z[1]:
@@ -1154,6 +1156,9 @@ def candidates(report: Report) -> list[Candidate]:
                 # what the item reports after the quoted finding is its fix: only a residual counts
                 bisect.insort(fix_zones, (cl.end, _paragraph_end(text, cl.end)))
             continue
+        if kind in SKIP_KINDS and not _zone_at(fix_zones, cl.start) \
+                and (kind in ("next_steps", "suggestions") or not _zone_at(label_zones, cl.start)):
+            continue   # below, such a clause can only be taken as a finding after a label or a residual
         if not _CJK_4.match(piece) or _section_title(report, cl) or _demand_only(piece) \
                 or c.verdict.search(piece) or c.solved.search(piece) or _group_heading(text, cl):
             continue
