@@ -123,6 +123,23 @@ def _noise_patterns() -> tuple[list[re.Pattern], list[re.Pattern], re.Pattern | 
 
 
 @lru_cache(maxsize=None)
+def _any_noise_after_newline() -> re.Pattern | None:
+    """``_noise_patterns()``'s any-line pattern with a line break for its "^": a search for it
+    skips from line break to line break instead of trying every position."""
+    _, _, any_line = _noise_patterns()
+    if any_line is None:
+        return None
+    assert any_line.pattern.startswith("^")
+    return re.compile("\n" + any_line.pattern[1:], re.MULTILINE)
+
+
+def _has_noise_line(text: str) -> bool:
+    """``_noise_patterns()[2].search(text)``: a noise line at the start or after a line break."""
+    _, _, any_line = _noise_patterns()
+    return bool(any_line.match(text) or _any_noise_after_newline().search(text))
+
+
+@lru_cache(maxsize=None)
 def _openers() -> re.Pattern:
     words = load_toml("headings.toml").get("openers", [])
     return re.compile("^(?:" + "|".join(words) + ")")
@@ -189,7 +206,10 @@ def _fold_width(text: str) -> str:
 _ASCII_PUNCT = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
 # Prose punctuation, but not the comma and colon inside ``1,234`` and ``10:30``. The lookahead
 # first is a quick filter: without it every position of the text tries the three branches.
-_PROSE_PUNCT = re.compile(r"(?=[;()?!,:])(?:[;()?!]|(?<!\d)[,:]|[,:](?!\d))")
+# One character, then the conditions: a pattern opening with a character class lets the regex
+# engine skip to the candidates (a lookahead first was tried at every position). "(?<!\d[,:])" after
+# the character is "(?<!\d)" before a comma or colon.
+_PROSE_PUNCT = re.compile(r"[;()?!,:](?:(?<=[;()?!])|(?<!\d[,:])|(?!\d))")
 
 
 def _chinese_punct(text: str) -> str:
@@ -251,7 +271,7 @@ def _noise_spans(text: str) -> list[tuple[int, int]]:
     lines, inline, any_line = _noise_patterns()
     spans = []
     # one scan for a noise line of any kind; a pattern of its own runs only when there is one
-    for pattern in lines if any_line is None or any_line.search(text) else ():
+    for pattern in lines if any_line is None or _has_noise_line(text) else ():
         spans.extend(m.span() for m in pattern.finditer(text) if m.end() > m.start())
     for pattern in inline:
         spans.extend(m.span() for m in pattern.finditer(text) if m.end() > m.start())
@@ -377,14 +397,15 @@ def _join_spans(text: str, hard: set[int]) -> list[tuple[int, int]]:
     """Line breaks to delete: soft breaks inside a sentence (PDF and extracted-text artefacts)."""
     spans = []
     lines = text.split("\n")
+    stripped = [line.strip() for line in lines]
     pos = 0
     logical = ""  # the current line as joined so far
     for i, line in enumerate(lines):
         end = pos + len(line)  # position of the "\n" after this line
-        logical += line
+        # (a logical line of one line is that line: its stripped form is at hand)
+        logical = logical + line if logical else line
         if i + 1 < len(lines):
-            nxt = lines[i + 1]
-            if end in hard or _keep_break(logical.strip(), nxt.strip()):
+            if end in hard or _keep_break(stripped[i] if logical is line else logical.strip(), stripped[i + 1]):
                 logical = ""
             else:
                 spans.append((end, end + 1))

@@ -330,6 +330,13 @@ def section_at(sections: list[Section], offset: int) -> Section | None:
 # ---------------------------------------------------------------------------
 
 
+def _ends_cut(body: str) -> bool:
+    """``re.search(r"(?:\\.{3}|…+)$", body)``: the text ends in "..." or "…" (before a final line
+    break, as ``$`` allows), without trying the pattern at every position of the report."""
+    tail = body[:-1] if body.endswith("\n") else body
+    return body.endswith(("...", "…")) or tail.endswith(("...", "…"))
+
+
 def segment(text: str, fallback_title: str = "") -> list[Report]:
     """Reports of a normalized document, each with title, date and sections (no facts yet)."""
     reports = []
@@ -346,7 +353,7 @@ def segment(text: str, fallback_title: str = "") -> list[Report]:
             date=find_date(body),
             text=body,
             sections=find_sections(body),
-            truncated=bool(re.search(r"(?:\.{3}|…+)$", body)),
+            truncated=_ends_cut(body),
             doc_start=span.start + lead,
         )
         reports.append(report)
