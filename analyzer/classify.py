@@ -178,7 +178,7 @@ def char_ngrams(t: str, lo: int, hi: int) -> list[str]:
     out = []
     n_chars = len(t)
     for n in range(lo, hi + 1):
-        out.extend(t[i:i + n] for i in range(n_chars - n + 1))
+        out += [t[i:i + n] for i in range(n_chars - n + 1)]
     return out
 
 
@@ -249,7 +249,8 @@ class Featurizer:
         indices: list[int] = []
         data: list[float] = []
         for text in texts:
-            counts = Counter(g for g in char_ngrams(prep(text), lo, hi) if g in vocab)
+            # the known n-grams in text order (the order of the row's columns, as before)
+            counts = Counter(filter(vocab.__contains__, char_ngrams(prep(text), lo, hi)))
             if counts:
                 cols = [vocab[g] for g in counts]
                 vals = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))

@@ -121,10 +121,13 @@ def _clause_left(text: str, pos: int, window: int) -> str:
     return chunk[cut.end():] if cut else chunk
 
 
+_FIRST_STOP = re.compile(f"[{_CLAUSE_STOP}]")
+
+
 def _clause_right(text: str, pos: int, window: int) -> str:
     chunk = text[pos:pos + window]
-    cuts = [chunk.find(ch) for ch in _CLAUSE_STOP if chunk.find(ch) >= 0]
-    return chunk[: min(cuts)] if cuts else chunk
+    cut = _FIRST_STOP.search(chunk)   # the first clause punctuation
+    return chunk[: cut.start()] if cut else chunk
 
 
 def _nearest(left: str, pairs: _CuePairs) -> tuple[int, int, str] | None:
@@ -267,11 +270,17 @@ def find_communities(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _long_generic() -> tuple[str, ...]:
+    """The generic words of more than one character (a name body must not end in one)."""
+    return tuple(g for g in cues().generic if len(g) > 1)
+
+
 def _good_body(body: str, suffix: str) -> bool:
     generic = cues().generic
     if not body or body in generic:
         return False
-    if any(body.endswith(g) for g in generic if len(g) > 1) or body[-1] in generic:
+    if body.endswith(_long_generic()) or body[-1] in generic:
         return False
     if body.startswith(("该", "本", "各", "全", "此", "这", "那", "其", "每", "个", "部分", "一些", "多个")):
         return False
