@@ -741,7 +741,13 @@ def find_quantities(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     # Every match is non-empty (a number is required) and the search goes on after it whether it
     # is a figure or not: the whole candidate is skipped (3-1栋 is an address, not "1栋").
+    money_mults = g.money_mults
     for m in g.main.finditer(text):
+        # _quantity's fast path, taken here: most candidates are bare numbers (2021年, table cells)
+        unit, unit2, pct, m1, m1b, m2, m2b, n1 = m.group("unit", "unit2", "pct", "m1", "m1b", "m2", "m2b", "n1")
+        if unit is None and unit2 is None and pct is None and not (m1 or m1b or m2 or m2b) \
+                and n1[-1] not in money_mults:
+            continue
         try:
             out.append(_quantity(m, text, g))
         except _Reject:
