@@ -64,22 +64,26 @@ class DisjointSpans:
 
 
 _SENTENCE_END = re.compile(r"[。！？\n]")
-_ENDS_CACHE: dict[int, tuple[str, list[int]]] = {}
+# The text being worked on and its sentence ends, as one (text, ends) pair: replaced whole, so a
+# reader in another thread never sees one text with the other's ends.
+_ENDS_CACHE: list[tuple[str | None, list[int]]] = [(None, [])]
 
 
 def _sentence_ends(text: str) -> list[int]:
     """Positions of every sentence end of ``text`` (cached for the text being worked on)."""
-    cached = _ENDS_CACHE.get(id(text))
-    if cached is None or cached[0] is not text:
-        _ENDS_CACHE.clear()
-        cached = _ENDS_CACHE[id(text)] = (text, [m.start() for m in _SENTENCE_END.finditer(text)])
-    return cached[1]
+    cached_text, ends = _ENDS_CACHE[0]
+    if cached_text is not text:
+        ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+        _ENDS_CACHE[0] = (text, ends)
+    return ends
 
 
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     """(start, end) of the sentence holding ``pos`` (ended by 。！？ or a line break): a bisection,
     not a scan."""
-    ends = _sentence_ends(text)
+    cached_text, ends = _ENDS_CACHE[0]
+    if cached_text is not text:
+        ends = _sentence_ends(text)
     i = bisect_left(ends, pos)
     start = ends[i - 1] + 1 if i > 0 else 0
     return start, (ends[i] if i < len(ends) else len(text))
