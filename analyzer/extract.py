@@ -425,8 +425,16 @@ def _table_facts(report: Report, start: int, end: int) -> list[Fact]:
     if len(rows) < 2:
         return []
     units = _unit_line(text, start)
-    columns = [_classify_header(cell, units) for _, _, cell in rows[0]]
-    row_heads = [_classify_header(row[0][2], units) for row in rows[1:]]
+    classified: dict[str, _Column] = {}   # a row's label is read as a row head and again as its label
+
+    def classify(cell: str) -> _Column:
+        col = classified.get(cell)
+        if col is None:
+            col = classified[cell] = _classify_header(cell, units)
+        return col
+
+    columns = [classify(cell) for _, _, cell in rows[0]]
+    row_heads = [classify(row[0][2]) for row in rows[1:]]
     if sum(map(_is_figure, row_heads)) >= 2 and sum(map(_is_figure, columns[1:])) == 0:
         return _transposed_facts(rows, row_heads, report.date)
     name_col = next((i for i, c in enumerate(columns) if c.kind == "name"), None)
@@ -446,7 +454,7 @@ def _table_facts(report: Report, start: int, end: int) -> list[Fact]:
             facts.append(Fact(type="date", value=d.value, unit=None, raw=d.raw, start=s0, end=s0 + len(d.raw),
                               role="other"))
             scope = d.value if isinstance(d.value, str) else f"{d.value[0]}-{d.value[1]}"
-        label_col = _classify_header(first_text, units) if first_text else None
+        label_col = classify(first_text) if first_text else None
         row_columns = _align_short_row(row, columns) if len(row) < len(columns) else columns
         for i, (s, e, cell) in enumerate(row):
             col = row_columns[i] if i < len(row_columns) else None
