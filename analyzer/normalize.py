@@ -403,7 +403,10 @@ def _join_spans(text: str, hard: set[int]) -> list[tuple[int, int]]:
     for i, line in enumerate(lines):
         end = pos + len(line)  # position of the "\n" after this line
         # (a logical line of one line is that line: its stripped form is at hand)
-        logical = logical + line if logical else line
+        if logical:
+            logical += line   # in place where CPython can: a long joined line is not copied again
+        else:
+            logical = line
         if i + 1 < len(lines):
             if end in hard or _keep_break(stripped[i] if logical is line else logical.strip(), stripped[i + 1]):
                 logical = ""
