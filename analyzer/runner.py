@@ -270,10 +270,11 @@ def _load_documents(docs_dir: Path, names: list[str]) -> list[dict[str, Any]]:
     return docs
 
 
-def _batch_checks(docs: list[dict[str, Any]], summary: RunSummary, docs_dir: Path):
+def _batch_checks(docs: list[dict[str, Any]], summary: RunSummary):
     """Checks that need the whole batch: the same community in two files, and the ledger. Each flag
-    is added to the JSON of every file it names; all of them go to ``flags.json``. Returns the
-    batch flags, the flags about the ledger alone, and the ledger (None without one)."""
+    is added to every document it names (``_write_batch_flags`` writes them out). Returns the batch
+    flags, the flags about the ledger alone, the ledger (None without one) and the positions of the
+    documents that got flags."""
     flags = check_batch(docs)
     ledger_only: list[dict[str, Any]] = []
     ledger = None
@@ -292,27 +293,32 @@ def _batch_checks(docs: list[dict[str, Any]], summary: RunSummary, docs_dir: Pat
     for f in flags:
         for name in {e["file"] for e in f["evidence"]}:
             by_file.setdefault(name, []).append(f)
-    for rel, doc in zip(summary.documents, docs):
+    changed = []
+    for i, doc in enumerate(docs):
         extra = by_file.get(doc["file"])
         if extra:
             doc["flags"].extend(extra)
-            _write_json(docs_dir.parent / rel, doc)
+            changed.append(i)
+    return flags, ledger_only, ledger, changed
+
+
+def _write_batch_flags(docs: list[dict[str, Any]], changed: list[int], ledger_only: list[dict[str, Any]],
+                       summary: RunSummary, out: Path) -> None:
+    """Rewrite the JSON of the documents that got batch flags; write every flag once to ``flags.json``."""
+    for i in changed:
+        _write_json(out / summary.documents[i], docs[i])
     all_flags = [f for doc in docs for f in doc["flags"]] + ledger_only
     unique = {json.dumps(f, ensure_ascii=False, sort_keys=True): f for f in all_flags}
-    _write_json(docs_dir.parent / "flags.json", {"flags": list(unique.values())})
+    _write_json(out / "flags.json", {"flags": list(unique.values())})
     summary.flags = len(unique)
-    return flags, ledger_only, ledger
 
 
-def _write_reports(out: Path, docs: list[dict[str, Any]], summary: RunSummary, batch_flags: list[dict[str, Any]],
-                   ledger_rows: list[dict[str, Any]] | None, problem_summary: dict[str, Any] | None) -> None:
-    """The files people open: 核查结果.xlsx, 问题汇总报告.docx, 报告.html (a failure is recorded, not raised).
-    With ``--jobs 1`` they are written one after the other: one job means one process busy."""
-    from .render import OutputError, write_outputs
+def _finish_reports(writer, summary: RunSummary) -> None:
+    """Wait for the files people open (a failure is recorded, not raised)."""
+    from .render import OutputError
 
     try:
-        written = write_outputs(out, docs, summary=problem_summary, batch_flags=batch_flags, ledger_rows=ledger_rows,
-                                parallel=None if summary.jobs > 1 else False)
+        written = writer.finish()
     except OutputError as exc:
         written = exc.written
         summary.output_error = exc.message
@@ -446,20 +452,34 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
     summary.analysis_seconds = time.monotonic() - clock
     summary.documents.sort()
     docs = _load_documents(docs_dir, summary.documents)
-    batch_flags, ledger_only, ledger_obj = _batch_checks(docs, summary, docs_dir)
-    store.save_batch_flags(run_id, batch_flags + ledger_only)
+    batch_flags, ledger_only, ledger_obj, changed = _batch_checks(docs, summary)
     rows = None
     if ledger_obj is not None:
         from .render import ledger_rows_from
 
         rows = ledger_rows_from(ledger_obj)
+    writer = None
+    if outputs:
+        # 核查结果.xlsx, 问题汇总报告.docx, 报告.html. The workbook needs no problem summary: with two jobs
+        # or more its process starts now, while this one writes the flags and summarizes the problems.
+        # With --jobs 1 they are written one after the other: one job means one process busy.
+        from .render import OutputWriter
+
+        writer = OutputWriter(out, docs, batch_flags=batch_flags + ledger_only, ledger_rows=rows,
+                              parallel=None if summary.jobs > 1 else False)
+        writer.start("xlsx")
+    _write_batch_flags(docs, changed, ledger_only, summary, out)
+    store.save_batch_flags(run_id, batch_flags + ledger_only)
+    if rows is not None:
         store.save_ledger_rows(run_id, rows)
     from .summary import summarize
 
     problem_summary = summarize(docs)
     _write_json(out / "summary.json", problem_summary, pretty=True)
-    if outputs:
-        _write_reports(out, docs, summary, batch_flags + ledger_only, rows, problem_summary)
+    if writer is not None:
+        writer.start("html", summary=problem_summary)
+        writer.start("docx", summary=problem_summary)
+        _finish_reports(writer, summary)
     summary.seconds = time.monotonic() - clock
     summary.finished = datetime.now().isoformat(timespec="seconds")
     _write_json(out / "run.json", summary.to_dict(), pretty=True)

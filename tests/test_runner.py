@@ -130,11 +130,12 @@ def test_one_job_writes_the_outputs_in_one_process(tmp_path, monkeypatch, jobs, 
 
     seen = []
 
-    def spy(out, docs, **kwargs):
-        seen.append(kwargs.get("parallel"))
-        return {}
+    class Spy(render.OutputWriter):
+        def __init__(self, out, docs, **kwargs):
+            seen.append(kwargs.get("parallel"))
+            super().__init__(out, docs, **kwargs)
 
-    monkeypatch.setattr(render, "write_outputs", spy)
+    monkeypatch.setattr(render, "OutputWriter", Spy)
     src = tmp_path / "in"
     src.mkdir()
     for i in range(3):

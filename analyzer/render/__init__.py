@@ -23,7 +23,7 @@ from typing import Any, Callable
 from ..errors import AnalyzerError
 from .common import ledger_rows_from
 
-__all__ = ["write_outputs", "ledger_rows_from", "OUTPUT_NAMES", "OUTPUT_LABELS", "OutputError"]
+__all__ = ["write_outputs", "OutputWriter", "ledger_rows_from", "OUTPUT_NAMES", "OUTPUT_LABELS", "OutputError"]
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,68 @@ def _fork_one(render: Callable[[Path], Path], path: Path) -> Callable[[], Path]:
     return wait
 
 
+class OutputWriter:
+    """Writes 核查结果.xlsx, 问题汇总报告.docx and 报告.html into ``out_dir``, each as soon as what it needs
+    is ready: ``start(key)`` forks the workbook or the HTML report (``parallel``: default from
+    PARALLEL_MIN_DOCUMENTS documents on) or writes the output at once; ``finish()`` waits for them and
+    returns {"xlsx"|"docx"|"html": path}. The workbook needs no problem summary, so a run can start it
+    before summarizing. Every output is written even if another fails; the failures are raised together
+    by ``finish`` as :class:`OutputError` (with the paths that were written)."""
+
+    def __init__(self, out_dir: Path, documents: list[dict[str, Any]], *, batch_flags: list[dict] | None = None,
+                 ledger_rows: list[dict] | None = None, parallel: bool | None = None):
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.documents, self.batch_flags, self.ledger_rows = documents, batch_flags, ledger_rows
+        self.parallel = len(documents) >= PARALLEL_MIN_DOCUMENTS if parallel is None else parallel
+        self._pending: dict[str, Callable[[], Path]] = {}
+
+    def _render(self, key: str, summary: dict | None) -> Callable[[Path], Path]:
+        from .docx import render_summary_docx
+        from .excel import render_workbook
+        from .html import render_html
+
+        docs, flags, rows = self.documents, self.batch_flags, self.ledger_rows
+        if key == "xlsx":
+            return lambda p: render_workbook(docs, p, ledger_rows=rows, batch_flags=flags)
+        if key == "docx":
+            return lambda p: render_summary_docx(docs, summary, p, batch_flags=flags, ledger_rows=rows)
+        return lambda p: render_html(docs, p, summary=summary, batch_flags=flags, ledger_rows=rows)
+
+    def start(self, key: str, *, summary: dict | None = None) -> None:
+        render, path = self._render(key, summary), self.out_dir / OUTPUT_NAMES[key]
+        if self.parallel and key in FORKED_OUTPUTS:
+            self._pending[key] = _fork_one(render, path)
+            return
+        try:
+            done = _write_one(render, path)
+        except Exception as exc:  # noqa: BLE001 - raised with the others by finish()
+            logger.exception("写入 %s 失败", OUTPUT_NAMES[key])
+            self._pending[key] = lambda exc=exc: _raise(exc)
+        else:
+            self._pending[key] = lambda: done
+
+    def finish(self) -> dict[str, Path]:
+        written: dict[str, Path] = {}
+        failed: list[str] = []
+        for key in OUTPUT_NAMES:
+            if key not in self._pending:
+                continue
+            try:
+                written[key] = self._pending.pop(key)()
+            except Exception as exc:  # one broken output must not cost the others
+                if key in FORKED_OUTPUTS and self.parallel:
+                    logger.error("写入 %s 失败：%s", OUTPUT_NAMES[key], exc)
+                failed.append(f"{OUTPUT_NAMES[key]}：{exc}")
+        if failed:
+            raise OutputError("以下结果文件未能写入：" + "；".join(failed), written)
+        return written
+
+
+def _raise(exc: BaseException) -> Path:
+    raise exc
+
+
 def write_outputs(out_dir: Path, documents: list[dict[str, Any]], *, summary: dict | None = None,
                   batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None,
                   parallel: bool | None = None) -> dict[str, Path]:
@@ -103,37 +165,9 @@ def write_outputs(out_dir: Path, documents: list[dict[str, Any]], *, summary: di
     Every renderer runs even if another fails; failures are raised together afterwards as
     :class:`OutputError` (with the paths that were written). ``parallel`` (default: from
     PARALLEL_MIN_DOCUMENTS documents on) writes the workbook and the HTML report in forked processes
-    meanwhile.
+    meanwhile (see :class:`OutputWriter`).
     """
-    from .docx import render_summary_docx
-    from .excel import render_workbook
-    from .html import render_html
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    jobs: dict[str, Callable[[Path], Path]] = {
-        "xlsx": lambda p: render_workbook(documents, p, ledger_rows=ledger_rows, batch_flags=batch_flags),
-        "docx": lambda p: render_summary_docx(documents, summary, p, batch_flags=batch_flags,
-                                              ledger_rows=ledger_rows),
-        "html": lambda p: render_html(documents, p, summary=summary, batch_flags=batch_flags,
-                                      ledger_rows=ledger_rows),
-    }
-    if parallel is None:
-        parallel = len(documents) >= PARALLEL_MIN_DOCUMENTS
-    pending: dict[str, Callable[[], Path]] = {}
-    if parallel:
-        for key in FORKED_OUTPUTS:
-            pending[key] = _fork_one(jobs.pop(key), out_dir / OUTPUT_NAMES[key])
-    written: dict[str, Path] = {}
-    failed: list[str] = []
-    for key, render in jobs.items():
-        pending[key] = lambda render=render, key=key: _write_one(render, out_dir / OUTPUT_NAMES[key])
-    for key in OUTPUT_NAMES:
-        try:
-            written[key] = pending[key]()
-        except Exception as exc:  # one broken output must not cost the others
-            logger.exception("写入 %s 失败", OUTPUT_NAMES[key])
-            failed.append(f"{OUTPUT_NAMES[key]}：{exc}")
-    if failed:
-        raise OutputError("以下结果文件未能写入：" + "；".join(failed), written)
-    return written
+    writer = OutputWriter(out_dir, documents, batch_flags=batch_flags, ledger_rows=ledger_rows, parallel=parallel)
+    for key in sorted(OUTPUT_NAMES, key=lambda k: k not in FORKED_OUTPUTS):  # the forked ones first
+        writer.start(key, summary=summary)
+    return writer.finish()
