@@ -93,6 +93,7 @@ import functools
 import logging
 import operator
 import os
+import posixpath
 import re
 import shutil
 import stat
@@ -695,10 +696,15 @@ def read_docx(path: Path) -> Document:
     """Read a .docx: paragraphs, table cells and text boxes in document order, then headers/footers.
 
     The zip is checked against MAX_DOCX_INFLATED first. XML goes through python-docx's parser, which
-    never resolves entities (no XXE). Tables nested in a cell are flattened into the cell's text
-    (cells joined by a tab, rows by a line break).
+    never resolves entities (no XXE); only the main part and its headers/footers are parsed
+    (``_docx_parts``), python-docx opens the whole package when anything is unusual. Tables nested in a
+    cell are flattened into the cell's text (cells joined by a tab, rows by a line break).
     """
     _zip_guard(path, "docx")
+    parts = _docx_parts(path)
+    if parts is not None:
+        body, furniture = parts
+        return _docx_document(path, body, furniture)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -713,15 +719,106 @@ def read_docx(path: Path) -> Document:
         raise ReadError("unsupported", "这不是普通的 Word 文档（可能是启用宏的文档或模板）。"
                                        "请用 Word 打开后另存为普通 .docx 文档。") from None
 
+    return _docx_document(path, word.element.body, list(_docx_headers_footers(word)))
+
+
+def _docx_document(path: Path, body: Any, furniture: list[tuple[str, Any]]) -> Document:
     walker = _DocxWalker()
-    walker.walk_story(word.element.body)
-    for kind, element in _docx_headers_footers(word):
+    walker.walk_story(body)
+    for kind, element in furniture:
         walker.add_header_footer(kind, element)
     document = Document(path=str(path), format="docx", blocks=walker.blocks + walker.furniture,
                         tables=walker.tables)
     if not any(b.text.strip() for b in document.blocks):
         raise ReadError("empty", "Word 文档中没有任何文字。请确认文件内容是否完整（图片中的文字需要 OCR）。")
     return _finish(document)
+
+
+_CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+_CT_DOCX_PARTS = {"document.main+xml": None, "header+xml": "header", "footer+xml": "footer"}
+
+
+def _docx_parts(path: Path) -> tuple[Any, list[tuple[str, Any]]] | None:
+    """The body and the (kind, root) of each header/footer of a .docx, parsed with python-docx's own parser
+    (entities never resolved) from just the parts they are in, or None for python-docx to open the file.
+
+    python-docx parses every part of the package (styles, numbering, theme, settings …): for a short
+    report that is three quarters of the reading time, and nothing here uses them. The result is the same
+    elements python-docx gives; anything unusual — a relationship to a missing part, a main part that is
+    not a Word document (.docm, .dotx), a header reference to a part of another type — is left to
+    python-docx, so that such files keep the error or result they had.
+    """
+    from lxml import etree
+
+    try:
+        from docx.oxml.parser import parse_xml
+
+        with zipfile.ZipFile(path) as z:
+            names = {name.lower(): name for name in z.namelist()}
+
+            def read(partname: str) -> bytes | None:
+                name = names.get(partname.lstrip("/").lower())
+                return None if name is None else z.read(name)
+
+            types = etree.fromstring(read("[Content_Types].xml") or b"")
+            defaults = {e.get("Extension", "").lower(): e.get("ContentType") for e in types.iter(f"{_CT_NS}Default")}
+            overrides = {e.get("PartName", "").lower(): e.get("ContentType") for e in types.iter(f"{_CT_NS}Override")}
+
+            def content_type(partname: str) -> str | None:
+                return overrides.get(partname.lower()) or defaults.get(partname.rsplit(".", 1)[-1].lower())
+
+            def relationships(partname: str) -> dict[str, str] | None:
+                """rId → the part it targets, for every internal relationship; None if a target is missing."""
+                folder, _, base = partname.rpartition("/")
+                blob = read(f"{folder}/_rels/{base}.rels")
+                out: dict[str, str] = {}
+                if blob is None:
+                    return out
+                for rel in etree.fromstring(blob).iter(f"{_RELS_NS}Relationship"):
+                    if rel.get("TargetMode") == "External":
+                        continue
+                    target = rel.get("Target", "")
+                    target = target if target.startswith("/") else posixpath.normpath(f"{folder}/{target}")
+                    if read(target) is None:
+                        return None  # python-docx fails on it: let it say so
+                    out[rel.get("Id", "")] = "/" + target.lstrip("/")
+                return out
+
+            package = relationships("")
+            if package is None:
+                return None
+            root = etree.fromstring(read("_rels/.rels") or b"")
+            mains = [r for r in root.iter(f"{_RELS_NS}Relationship") if r.get("Type") == _RT_OFFICE_DOCUMENT
+                     and r.get("TargetMode") != "External"]
+            if len(mains) != 1:
+                return None
+            main = package.get(mains[0].get("Id", ""))
+            if main is None or content_type(main) != _CT_WML + "document.main+xml":
+                return None
+            related = relationships(main)
+            if related is None:
+                return None
+            body = parse_xml(read(main)).find(_w("body"))
+            if body is None:
+                return None
+            furniture: list[tuple[str, Any]] = []
+            for sect_pr in body.iter(_w("sectPr")):
+                for ref in sect_pr:
+                    if ref.tag not in (_w("headerReference"), _w("footerReference")):
+                        continue
+                    target = related.get(ref.get(f"{{{_R_NS}}}id"))
+                    if target is None:
+                        continue
+                    kind = "header" if ref.tag == _w("headerReference") else "footer"
+                    if content_type(target) != f"{_CT_WML}{kind}+xml":
+                        return None
+                    furniture.append((kind, parse_xml(read(target))))
+            return body, furniture
+    except Exception:  # noqa: BLE001 - python-docx opens it instead, and reports what is wrong
+        return None
 
 
 def _docx_headers_footers(word: Any) -> Iterator[tuple[str, Any]]:

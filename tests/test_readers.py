@@ -205,6 +205,29 @@ def test_docx_textbox_captured_once(tmp_path):
         ("para", "正文"), ("para", "锚定段落"), ("textbox", "文本框：完成投资2,013.19万元")]
 
 
+def test_docx_is_read_from_its_own_parts_as_python_docx_reads_it(tmp_path, monkeypatch):
+    """The .docx reader parses only the main part and its headers/footers (not styles, numbering,
+    theme …): the Document is the one python-docx's whole-package reading gives."""
+    rows = [["小区", "户数"], ["金亭花苑", "1,227"]]
+    path = make_docx(tmp_path / "s.docx", ["一、基本情况", rows, "二、存在的问题"], header="某区住建局文件",
+                     footer="第 1 页", textbox="文本框：完成投资2,013.19万元", sections=2)
+    assert readers._docx_parts(path) is not None
+    fast = read_document(path)
+    monkeypatch.setattr(readers, "_docx_parts", lambda p: None)
+    assert fast == read_document(path)
+    assert {b.kind for b in fast.blocks} >= {"para", "cell", "header", "footer", "textbox"}
+
+
+def test_docx_with_a_missing_part_is_left_to_python_docx(tmp_path):
+    path = make_docx(tmp_path / "m.docx", ["正文"], header="页眉")
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(broken, "w") as out:
+        for info in src.infolist():
+            if not info.filename.startswith("word/header"):
+                out.writestr(info, src.read(info.filename))
+    assert readers._docx_parts(broken) is None  # the header its relationships name is gone
+
+
 def test_docx_external_entity_not_resolved(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-4711", encoding="utf-8")
