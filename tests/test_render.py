@@ -565,6 +565,31 @@ def test_one_page_html_removes_the_pages_of_an_earlier_split(split, run):
     assert not split.folder.exists() and not list(split.out.glob(".*tmp*"))
 
 
+def _households_doc(name: str, households: int) -> dict:
+    fact = {"type": "households", "value": households, "unit": "户", "raw": f"{households}户", "approx": None,
+            "role": None, "status": None, "subject": "金亭花苑", "scope": None, "page": 1, "start": 0, "end": 5}
+    return {"file": name, "status": "ok", "reports": [{"index": 1, "title": name, "text": "x" * 10,
+                                                      "facts": [fact]}], "flags": []}
+
+
+def test_community_differences_mark_every_cell_and_list_the_first_pairs():
+    """A community named in many reports: sources with the same figure are compared once, every cell
+    in a difference is marked, and the first MAX_LISTED_DIFFERENCES pairs (in source order) are listed."""
+    from analyzer.render.common import MAX_LISTED_DIFFERENCES
+
+    docs = [_households_doc(f"r{i:03d}.txt", 1227 if i % 3 else 1235) for i in range(60)]
+    [c] = communities(docs)
+    assert len(c.sources) == 60
+    assert all(c.differs("households", i) for i in range(60)) and not c.differs("households", None)
+    pairs = [(i, j) for i in range(60) for j in range(i + 1, 60) if (i % 3 == 0) != (j % 3 == 0)]
+    assert [d.sources for d in c.differences] == pairs[:MAX_LISTED_DIFFERENCES]
+    assert "1,227" in c.differences[0].message and "1,235" in c.differences[0].message
+
+    same = [_households_doc(f"s{i:03d}.txt", 1227) for i in range(60)]
+    [c] = communities(same)
+    assert not c.differences and not any(c.differs("households", i) for i in range(60))
+
+
 def test_html_page_names_are_safe_file_names():
     from analyzer.render.html import page_name
 

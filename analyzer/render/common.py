@@ -316,7 +316,9 @@ class Community:
     ledger: dict | None = None
     ledger_figures: dict[str, Figure] = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)
-    differences: list[Difference] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)  # at most MAX_LISTED_DIFFERENCES a metric
+    differing: set[tuple[str, int | None]] = field(default_factory=set)  # (metric, source or None: ledger)
+    by_source: dict[tuple[str, int], Source] = field(default_factory=dict)  # (file, report) → its source
 
     @property
     def ledger_row(self) -> int | None:
@@ -330,10 +332,7 @@ class Community:
 
     def differs(self, metric: str, slot: int | None) -> bool:
         """Is the cell of ``metric`` from source ``slot`` (None: the ledger) part of a difference?"""
-        for d in self.differences:
-            if d.metric == metric and ((slot is None and d.ledger) or (slot is not None and slot in d.sources)):
-                return True
-        return False
+        return (metric, slot) in self.differing
 
     def has_figures(self, metric: str) -> bool:
         return metric in self.ledger_figures or any(s.figures.get(metric) for s in self.sources)
@@ -399,20 +398,54 @@ def _any_overlap(xs: list[Figure], ys: list[Figure]) -> bool:
     return any(overlaps(x.span, y.span) for x in xs for y in ys)
 
 
+# A community named in hundreds of reports can have tens of thousands of differing pairs: every differing
+# cell is still marked, and the first pairs (in source order) are listed.
+MAX_LISTED_DIFFERENCES = 20
+
+
 def _find_differences(c: Community) -> None:
     for metric in METRICS:
-        led = c.ledger_figures.get(metric.code)
+        code = metric.code
+        led = c.ledger_figures.get(code)
+        listed = 0
         if led is not None:
             for i, s in enumerate(c.sources):
-                figs = s.figures.get(metric.code) or []
+                figs = s.figures.get(code) or []
                 if figs and not _any_overlap(figs, [led]):
-                    c.differences.append(Difference(metric.code, _diff_message(metric, figs[0], led), True, (i,)))
+                    c.differing.update(((code, None), (code, i)))
+                    if listed < MAX_LISTED_DIFFERENCES:
+                        c.differences.append(Difference(code, _diff_message(metric, figs[0], led), True, (i,)))
+                        listed += 1
             continue
-        for i, a in enumerate(c.sources):
-            for j in range(i + 1, len(c.sources)):
-                fa, fb = a.figures.get(metric.code) or [], c.sources[j].figures.get(metric.code) or []
-                if fa and fb and not _any_overlap(fa, fb):
-                    c.differences.append(Difference(metric.code, _diff_message(metric, fa[0], fb[0]), False, (i, j)))
+        # Sources with the same figures are compared once: whether two sources differ depends only on
+        # their figures' spans.
+        groups: dict[tuple, list[int]] = {}
+        for i, s in enumerate(c.sources):
+            figs = s.figures.get(code)
+            if figs:
+                groups.setdefault(tuple(f.span for f in figs), []).append(i)
+        members = list(groups.values())
+        group_of = {i: g for g, group in enumerate(members) for i in group}
+        apart: set[tuple[int, int]] = set()
+        for g in range(len(members)):
+            fa = c.sources[members[g][0]].figures[code]
+            for h in range(g + 1, len(members)):
+                if not _any_overlap(fa, c.sources[members[h][0]].figures[code]):
+                    apart.update(((g, h), (h, g)))
+                    c.differing.update((code, i) for i in members[g] + members[h])
+        if not apart:
+            continue
+        order = sorted(group_of)
+        for a, i in enumerate(order):  # the pairs in source order, as far as they are listed
+            for j in order[a + 1:]:
+                if (group_of[i], group_of[j]) in apart:
+                    fa, fb = c.sources[i].figures[code], c.sources[j].figures[code]
+                    c.differences.append(Difference(code, _diff_message(metric, fa[0], fb[0]), False, (i, j)))
+                    listed += 1
+                    if listed >= MAX_LISTED_DIFFERENCES:
+                        break
+            if listed >= MAX_LISTED_DIFFERENCES:
+                break
 
 
 def communities(documents: Iterable[Doc], ledger_rows: Iterable[dict] | None = None) -> list[Community]:
@@ -437,9 +470,10 @@ def communities(documents: Iterable[Doc], ledger_rows: Iterable[dict] | None = N
                 continue
             key = normalize_name(subject)
             c = by_key.setdefault(key, Community(name=subject, key=key))
-            source = next((s for s in c.sources if s.file == doc["file"] and s.report == report["index"]), None)
+            source = c.by_source.get((doc["file"], report["index"]))
             if source is None:
-                source = Source(doc["file"], report["index"], report.get("title") or "")
+                source = c.by_source[(doc["file"], report["index"])] = Source(doc["file"], report["index"],
+                                                                            report.get("title") or "")
                 c.sources.append(source)
             for metric in METRICS:
                 if metric.selects(fact):
