@@ -138,7 +138,7 @@ def _peak_kb() -> int:
 class _Done:
     """A file's result as the main process records it: the JSON to write, the store's rows, and what the
     run summary counts. A worker builds it, so the serialising is spread over the workers and the main
-    process, which writes every result, is never the bottleneck."""
+    process, which records every result, only writes the file and runs the INSERTs."""
 
     text: str  # documents/<name>.json
     rows: DocumentRows
@@ -313,7 +313,7 @@ def _write_batch_flags(docs: list[dict[str, Any]], changed: list[int], ledger_on
     summary.flags = len(unique)
 
 
-def _finish_reports(writer, summary: RunSummary) -> None:
+def _finish_reports(writer: Any, summary: RunSummary) -> None:
     """Wait for the files people open (a failure is recorded, not raised)."""
     from .render import OutputError
 
