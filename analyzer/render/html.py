@@ -318,28 +318,28 @@ def doc_views(i: int, doc: Doc, index: _FlagIndex, *, text: bool = True) -> tupl
     return views, data
 
 
-def build_views(docs: list[Doc], flags: list[dict], *, text: bool = True
-                ) -> tuple[list[ReportView], list[FlagView], dict[str, Any]]:
-    """Each report's highlighted text (see ``doc_views``), the flag table's rows, and the side panel's
-    data by annotation id."""
-    index = _FlagIndex(docs, flags)
+def build_views(docs: list[Doc], flags: list[dict], index: _FlagIndex, *, text: bool = True
+                ) -> tuple[list[ReportView], list[FlagView], dict[str, Any], dict[str, int]]:
+    """Each report's highlighted text (see ``doc_views``), the flag table's rows, the side panel's data
+    by annotation id, and the index of the file each annotation is in."""
     flag_ids = index.ids
     data: dict[str, Any] = {}
+    owner: dict[str, int] = {}
     views: list[ReportView] = []
     for i, doc in enumerate(docs):
         more, more_data = doc_views(i, doc, index, text=text)
         views += more
         data.update(more_data)
-    known = {a for a in data}
+        owner.update(dict.fromkeys(more_data, i))
     flag_views = []
     for f in flags:
         gid = flag_ids[id(f)]
         links = []
         for k, ev in enumerate(f.get("evidence") or []):
             anchor = f"{gid}e{k}"
-            links.append((anchor if anchor in known else None, evidence_where(ev)))
+            links.append((anchor if anchor in data else None, evidence_where(ev)))
         flag_views.append(FlagView(gid, f, links))
-    return views, flag_views, data
+    return views, flag_views, data, owner
 
 
 def _charts(docs: list[Doc], ov) -> list[Markup]:
@@ -427,18 +427,13 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     flags = collect_flags(docs, batch_flags)
     items = communities(docs, ledger_rows)
     ov = overview(docs, flags, items)
-    views, flag_views, data = build_views(docs, flags, text=not split)
-    pages: dict[int, str] = {}  # split: a file's index -> its page
-    where: dict[str, int] = {}  # split: a flag's evidence -> the index of the file whose page holds it
-    if split:
-        pages = {v.doc_index: page_name(v.doc_index, v.doc) for v in views}
-        file_index = {d.get("file"): i for i, d in enumerate(docs)}
-        for fv in flag_views:  # a flag's evidence: on the page of the file it points into
-            for k, ev in enumerate(fv.flag.get("evidence") or []):
-                if f"{fv.id}e{k}" in data and ev.get("file") in file_index:
-                    where[f"{fv.id}e{k}"] = file_index[ev.get("file")]
+    flag_index = _FlagIndex(docs, flags)
+    views, flag_views, data, owner = build_views(docs, flags, flag_index, text=not split)
+    # split: a file's index -> its page; a report's id -> its file's index
+    pages = {v.doc_index: page_name(v.doc_index, v.doc) for v in views} if split else {}
+    report_owner = {v.id: v.doc_index for v in views}
     metrics, community_rows = _community_rows([c for c in items if c.sources or c.ledger])
-    refs = list(_problem_refs(docs))
+    refs = list(_problem_refs(docs, flag_index.rids))
     problems_by_cat = []
     for code, n, _ in category_counts(docs):
         clauses = [(f"{rid}-p{i}", d, r, p) for d, r, p, rid, i in refs if code in (p.get("categories") or [])]
@@ -449,14 +444,9 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     def page_href(doc_index: int) -> str:
         return quote(f"{REPORT_DIR}/{pages[doc_index]}")
 
-    def file_of(anchor: str) -> int | None:
-        """The index of the file whose page holds ``anchor`` (split)."""
-        if anchor in where:
-            return where[anchor]
-        return int(anchor[1:].split("r", 1)[0]) if anchor[:1] == "d" else None  # d{file}r{report}…
-
     def href(anchor: str) -> str:
-        doc_index = file_of(anchor) if split else None
+        # a highlight's file, or that of the report whose id opens the anchor (d3r1, d3r1-p0, d3r1-s2)
+        doc_index = owner.get(anchor, report_owner.get(anchor.split("-", 1)[0])) if split else None
         return (page_href(doc_index) if doc_index in pages else "") + "#" + anchor
 
     index = template.render(
@@ -465,11 +455,10 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
         ov=ov, charts=_charts(docs, ov), flags=flag_views, views=views,
         failed=[d for d in docs if d.get("status") != "ok"],
         metrics=metrics, community_rows=community_rows, problems_by_cat=problems_by_cat,
-        ann_json=_json_script({} if split else data), rids=_doc_ids(docs), version=__version__,
+        ann_json=_json_script({} if split else data), rids=flag_index.rids, version=__version__,
         summary=summary or {}, generated=stamp)
 
     def file_pages() -> Iterator[tuple[str, str]]:
-        flag_index = _FlagIndex(docs, flags)
         for doc_index in sorted(pages):
             own_views, own = doc_views(doc_index, docs[doc_index], flag_index)
             yield pages[doc_index], template.render(
@@ -480,8 +469,7 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     return index, (file_pages() if split else iter(()))
 
 
-def _problem_refs(docs: list[Doc]) -> Iterable[tuple[Doc, dict, dict, str, int]]:
-    rids = _doc_ids(docs)
+def _problem_refs(docs: list[Doc], rids: dict[tuple[str, int], str]) -> Iterable[tuple[Doc, dict, dict, str, int]]:
     for doc in docs:
         if doc.get("status") != "ok":
             continue
