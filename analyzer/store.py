@@ -171,8 +171,12 @@ def _value_json(value: Any) -> str:
     return _dumps(value)
 
 
+_INSERT_FLAG = ("INSERT INTO flags (document_id, run_id, kind, severity, field, message, evidence, ledger_row, "
+                "ledger_name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
 def _flag_row(flag: dict) -> tuple:
-    """A flag's columns after document_id and run_id."""
+    """A flag's columns after document_id and run_id (see _INSERT_FLAG)."""
     ledger = flag.get("ledger_row") or {}
     return (flag.get("kind"), flag.get("severity"), flag.get("field"), flag.get("message"),
             _dumps(flag.get("evidence") or []), ledger.get("row"), ledger.get("name"), _dumps(flag))
@@ -363,9 +367,7 @@ class Store:
         doc_id = int(cur.lastrowid)
         for report in rows.reports:
             self._insert_report(c, doc_id, report)
-        c.executemany("INSERT INTO flags (document_id, run_id, kind, severity, field, message, evidence, ledger_row, "
-                      "ledger_name, data) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      [(doc_id, *flag) for flag in rows.flags])
+        c.executemany(_INSERT_FLAG, [(doc_id, None, *flag) for flag in rows.flags])
         return doc_id
 
     @staticmethod
@@ -418,9 +420,7 @@ class Store:
         """Flags that need the whole batch (cross-report, ledger), recorded against the run."""
         with self.transaction() as c:
             c.execute("DELETE FROM flags WHERE run_id = ? AND document_id IS NULL", (run_id,))
-            c.executemany("INSERT INTO flags (document_id, run_id, kind, severity, field, message, evidence, "
-                          "ledger_row, ledger_name, data) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          [(run_id, *_flag_row(flag)) for flag in flags])
+            c.executemany(_INSERT_FLAG, [(None, run_id, *_flag_row(flag)) for flag in flags])
 
     def batch_flags(self, run_id: int) -> list[dict[str, Any]]:
         return [json.loads(r[0]) for r in self.conn.execute(
