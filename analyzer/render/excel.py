@@ -133,9 +133,14 @@ def _shown(value: Any) -> str:
     return f"{value:,}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
+def _room(width: float) -> float:
+    """Display width of the text a wrapping column ``width`` characters wide holds on a line."""
+    return max(4.0, (width - 1) * 1.1)
+
+
 def _wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a wrapping column ``width`` characters wide."""
-    room = max(4.0, (width - 1) * 1.1)
+    room = _room(width)
     return sum(max(1, math.ceil(_line_width(part) / room)) for part in text.split("\n"))
 
 
@@ -247,7 +252,7 @@ class _TableRows:
         wrap = [col.wrap for col in self.columns]
         # a text of at most this many characters, on one line, fits its wrapping column (a character is
         # at most two wide): no need to measure it
-        short = [max(4.0, (w - 1) * 1.1) // 2 for w in self.widths]
+        short = [_room(w) // 2 for w in self.widths]
         for n, values in enumerate(self.rows):
             r = self.first_row + n
             emphasis = self.emphasis[n] if self.emphasis else None
