@@ -318,7 +318,6 @@ class Community:
     sources: list[Source] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)  # at most MAX_LISTED_DIFFERENCES a metric
     differing: set[tuple[str, int | None]] = field(default_factory=set)  # (metric, source or None: ledger)
-    by_source: dict[tuple[str, int], Source] = field(default_factory=dict)  # (file, report) → its source
 
     @property
     def ledger_row(self) -> int | None:
@@ -463,6 +462,7 @@ def communities(documents: Iterable[Doc], ledger_rows: Iterable[dict] | None = N
             if fig is not None:
                 c.ledger_figures[metric.code] = fig
         by_key[key] = c
+    sources: dict[tuple[str, str, int], Source] = {}  # (community key, file, report) → its source
     for doc, report in iter_reports(ordered_documents(documents)):
         for fact in report.get("facts") or []:
             subject = fact.get("subject")
@@ -470,10 +470,10 @@ def communities(documents: Iterable[Doc], ledger_rows: Iterable[dict] | None = N
                 continue
             key = normalize_name(subject)
             c = by_key.setdefault(key, Community(name=subject, key=key))
-            source = c.by_source.get((doc["file"], report["index"]))
+            source = sources.get((key, doc["file"], report["index"]))
             if source is None:
-                source = c.by_source[(doc["file"], report["index"])] = Source(doc["file"], report["index"],
-                                                                            report.get("title") or "")
+                source = sources[(key, doc["file"], report["index"])] = Source(doc["file"], report["index"],
+                                                                             report.get("title") or "")
                 c.sources.append(source)
             for metric in METRICS:
                 if metric.selects(fact):
