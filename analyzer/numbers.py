@@ -603,11 +603,9 @@ def _written_mult(m: re.Match, a: str, b: str) -> tuple[Decimal, str]:
 
 
 def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
-    """Turn a match of the main pattern into a Quantity, or raise _Reject."""
-    unit, unit2, pct, m1, m1b, m2, m2b, n1 = m.group("unit", "unit2", "pct", "m1", "m1b", "m2", "m2b", "n1")
-    if unit is None and unit2 is None and pct is None and not (m1 or m1b or m2 or m2b) \
-            and n1[-1] not in g.money_mults:
-        raise _Reject                     # fast path: a bare number (2021年, table cells, 一是)
+    """Turn a match of the main pattern that is not a bare number (``find_quantities`` drops those) into
+    a Quantity, or raise _Reject."""
+    unit2, pct, n1 = m.group("unit2", "pct", "n1")
     num_start = m.start("pct") - len("百分之") if pct is not None else m.start("n1")
     if text.endswith(g.not_after, 0, num_start):
         raise _Reject                     # 第3栋, 每100户
@@ -743,7 +741,7 @@ def find_quantities(text: str) -> list[Quantity]:
     # is a figure or not: the whole candidate is skipped (3-1栋 is an address, not "1栋").
     money_mults = g.money_mults
     for m in g.main.finditer(text):
-        # _quantity's fast path, taken here: most candidates are bare numbers (2021年, table cells)
+        # most candidates are bare numbers (2021年, table cells, 一是): no unit, multiplier or percent
         unit, unit2, pct, m1, m1b, m2, m2b, n1 = m.group("unit", "unit2", "pct", "m1", "m1b", "m2", "m2b", "n1")
         if unit is None and unit2 is None and pct is None and not (m1 or m1b or m2 or m2b) \
                 and n1[-1] not in money_mults:
