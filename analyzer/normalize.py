@@ -204,11 +204,10 @@ def _fold_width(text: str) -> str:
 
 
 _ASCII_PUNCT = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
-# Prose punctuation, but not the comma and colon inside ``1,234`` and ``10:30``. The lookahead
-# first is a quick filter: without it every position of the text tries the three branches.
-# One character, then the conditions: a pattern opening with a character class lets the regex
-# engine skip to the candidates (a lookahead first was tried at every position). "(?<!\d[,:])" after
-# the character is "(?<!\d)" before a comma or colon.
+# Prose punctuation, but not the comma and colon inside ``1,234`` and ``10:30``. One character, then
+# the conditions: a pattern opening with a character class lets the regex engine skip to the
+# candidates (a lookahead first was tried at every position). "(?<!\d[,:])" after the character is
+# "(?<!\d)" before a comma or colon.
 _PROSE_PUNCT = re.compile(r"[;()?!,:](?:(?<=[;()?!])|(?<!\d[,:])|(?!\d))")
 
 

@@ -334,7 +334,7 @@ def _ends_cut(body: str) -> bool:
     """``re.search(r"(?:\\.{3}|…+)$", body)``: the text ends in "..." or "…" (before a final line
     break, as ``$`` allows), without trying the pattern at every position of the report."""
     tail = body[:-1] if body.endswith("\n") else body
-    return body.endswith(("...", "…")) or tail.endswith(("...", "…"))
+    return tail.endswith(("...", "…"))
 
 
 def segment(text: str, fallback_title: str = "") -> list[Report]:
