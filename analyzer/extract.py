@@ -59,8 +59,7 @@ class _Cues:
     date_before: _CuePairs
     date_after: _CuePairs
     status: _CuePairs
-    aggregate: tuple[str, ...]
-    aggregate_re: re.Pattern  # any of ``aggregate``
+    aggregate_re: re.Pattern  # any of the cues that make a figure the whole area's (全区, 累计 …)
     name_re: re.Pattern
     generic: frozenset[str]
     table: dict[str, list[str]]
@@ -86,7 +85,6 @@ def cues() -> _Cues:
         date_before=_pairs(before),
         date_after=_pairs(after),
         status=_pairs(data["status"]),
-        aggregate=tuple(subjects["aggregate_cues"]),
         aggregate_re=re.compile("|".join(map(re.escape, subjects["aggregate_cues"])) or r"(?!x)x"),
         name_re=re.compile("|".join(map(re.escape, suffixes))),
         generic=frozenset(subjects["generic"]),
