@@ -426,8 +426,6 @@ def _split_list(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
         if breaker(text[a:b]):
             groups.append([])
         groups[-1].append((a, b))
-    if len(groups) == 1:
-        return [(a, b, False) for a, b in _split_comma_group(text, groups[0])]
     out: list[tuple[int, int, bool]] = []
     for group in groups:
         out.extend([(a, b, False) for a, b in _split_comma_group(text, group)])
