@@ -738,7 +738,6 @@ _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
-_CT_DOCX_PARTS = {"document.main+xml": None, "header+xml": "header", "footer+xml": "footer"}
 
 
 def _docx_parts(path: Path) -> tuple[Any, list[tuple[str, Any]]] | None:
@@ -770,11 +769,12 @@ def _docx_parts(path: Path) -> tuple[Any, list[tuple[str, Any]]] | None:
             def content_type(partname: str) -> str | None:
                 return overrides.get(partname.lower()) or defaults.get(partname.rsplit(".", 1)[-1].lower())
 
-            def relationships(partname: str) -> dict[str, str] | None:
-                """rId → the part it targets, for every internal relationship; None if a target is missing."""
+            def relationships(partname: str) -> dict[str, tuple[str, str]] | None:
+                """rId → (type, the part it targets) of every internal relationship; None if a target
+                is missing."""
                 folder, _, base = partname.rpartition("/")
                 blob = read(f"{folder}/_rels/{base}.rels")
-                out: dict[str, str] = {}
+                out: dict[str, tuple[str, str]] = {}
                 if blob is None:
                     return out
                 for rel in etree.fromstring(blob).iter(f"{_RELS_NS}Relationship"):
@@ -784,58 +784,54 @@ def _docx_parts(path: Path) -> tuple[Any, list[tuple[str, Any]]] | None:
                     target = target if target.startswith("/") else posixpath.normpath(f"{folder}/{target}")
                     if read(target) is None:
                         return None  # python-docx fails on it: let it say so
-                    out[rel.get("Id", "")] = "/" + target.lstrip("/")
+                    out[rel.get("Id", "")] = (rel.get("Type", ""), "/" + target.lstrip("/"))
                 return out
 
             package = relationships("")
             if package is None:
                 return None
-            root = etree.fromstring(read("_rels/.rels") or b"")
-            mains = [r for r in root.iter(f"{_RELS_NS}Relationship") if r.get("Type") == _RT_OFFICE_DOCUMENT
-                     and r.get("TargetMode") != "External"]
-            if len(mains) != 1:
+            mains = [target for kind, target in package.values() if kind == _RT_OFFICE_DOCUMENT]
+            if len(mains) != 1 or content_type(mains[0]) != _CT_WML + "document.main+xml":
                 return None
-            main = package.get(mains[0].get("Id", ""))
-            if main is None or content_type(main) != _CT_WML + "document.main+xml":
-                return None
-            related = relationships(main)
+            related = relationships(mains[0])
             if related is None:
                 return None
-            body = parse_xml(read(main)).find(_w("body"))
+            body = parse_xml(read(mains[0])).find(_w("body"))
             if body is None:
                 return None
             furniture: list[tuple[str, Any]] = []
-            for sect_pr in body.iter(_w("sectPr")):
-                for ref in sect_pr:
-                    if ref.tag not in (_w("headerReference"), _w("footerReference")):
-                        continue
-                    target = related.get(ref.get(f"{{{_R_NS}}}id"))
-                    if target is None:
-                        continue
-                    kind = "header" if ref.tag == _w("headerReference") else "footer"
-                    if content_type(target) != f"{_CT_WML}{kind}+xml":
-                        return None
-                    furniture.append((kind, parse_xml(read(target))))
+            for kind, rid in _header_footer_refs(body):
+                if rid not in related:
+                    continue
+                target = related[rid][1]
+                if content_type(target) != f"{_CT_WML}{kind}+xml":
+                    return None
+                furniture.append((kind, parse_xml(read(target))))
             return body, furniture
     except Exception:  # noqa: BLE001 - python-docx opens it instead, and reports what is wrong
         return None
 
 
+def _header_footer_refs(body: Any) -> Iterator[tuple[str, str | None]]:
+    """("header" | "footer", relationship id) of every header/footer reference of the sections, in
+    section order."""
+    for sect_pr in body.iter(_w("sectPr")):
+        for ref in sect_pr:
+            if ref.tag in (_w("headerReference"), _w("footerReference")):
+                yield ("header" if ref.tag == _w("headerReference") else "footer"), ref.get(f"{{{_R_NS}}}id")
+
+
 def _docx_headers_footers(word: Any) -> Iterator[tuple[str, Any]]:
     """(kind, root element) of every header/footer part referenced by a section, in section order."""
     part = word.part
-    for sect_pr in word.element.body.iter(_w("sectPr")):
-        for ref in sect_pr:
-            if ref.tag not in (_w("headerReference"), _w("footerReference")):
-                continue
-            rid = ref.get(f"{{{_R_NS}}}id")
-            try:
-                related = part.related_parts[rid]
-            except KeyError:
-                continue
-            element = getattr(related, "element", None)
-            if element is not None:
-                yield ("header" if ref.tag == _w("headerReference") else "footer"), element
+    for kind, rid in _header_footer_refs(word.element.body):
+        try:
+            related = part.related_parts[rid]
+        except KeyError:
+            continue
+        element = getattr(related, "element", None)
+        if element is not None:
+            yield kind, element
 
 
 @dataclass
