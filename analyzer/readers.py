@@ -1928,7 +1928,7 @@ def _pdfium_api() -> Any:
     """The PDFium functions the fast path calls per object or per glyph, with handles passed and returned
     as plain ints: pypdfium2's bindings wrap every handle in a ctypes pointer object, which costs more
     than the call itself on pages of a few hundred text objects and a thousand glyphs. The hottest are
-    bound a second time (``direct_*``) without argument types, which ctypes then does not convert."""
+    bound without argument types (``direct_*``), which ctypes then does not convert."""
     import ctypes
     import types
 
@@ -1963,16 +1963,13 @@ def _pdfium_api() -> Any:
         # (font, character (ctypes passes an int as its low 32 bits), c_float font size, byref(c_float))
         direct_glyph_width=bind("FPDFFont_GetGlyphWidth", c_int),
         page_count=bind("FPDFPage_CountObjects", c_int, handle),
-        page_object=bind("FPDFPage_GetObject", handle, handle, c_int),
         form_count=bind("FPDFFormObj_CountObjects", c_int, handle),
         form_object=bind("FPDFFormObj_GetObject", handle, handle, ctypes.c_ulong),
-        object_type=bind("FPDFPageObj_GetType", c_int, handle),
         matrix=bind("FPDFPageObj_GetMatrix", c_int, handle, ctypes.POINTER(pdfium_c.FS_MATRIX)),
         bounds=bind("FPDFPageObj_GetBounds", c_int, handle, floats, floats, floats, floats),
         count_marks=bind("FPDFPageObj_CountMarks", c_int, handle),
         mark=bind("FPDFPageObj_GetMark", handle, handle, ctypes.c_ulong),
         mark_param_type=bind("FPDFPageObjMark_GetParamValueType", c_int, handle, ctypes.c_char_p),
-        text_font=bind("FPDFTextObj_GetFont", handle, handle),
         text_font_size=bind("FPDFTextObj_GetFontSize", c_int, handle, floats),
         font_embedded=bind("FPDFFont_GetIsEmbedded", c_int, handle),
         font_data=bind("FPDFFont_GetFontData", c_int, handle, ctypes.c_void_p, ctypes.c_size_t,
@@ -1986,14 +1983,8 @@ def _pdfium_api() -> Any:
         segment_type=bind("FPDFPathSegment_GetType", c_int, handle),
         segment_close=bind("FPDFPathSegment_GetClose", c_int, handle),
         char_count=bind("FPDFText_CountChars", c_int, handle),
-        char_unicode=bind("FPDFText_GetUnicode", ctypes.c_uint, handle, c_int),
-        char_generated=bind("FPDFText_IsGenerated", c_int, handle, c_int),
-        char_map_error=bind("FPDFText_HasUnicodeMapError", c_int, handle, c_int),
-        char_object=bind("FPDFText_GetTextObject", handle, handle, c_int),
-        char_origin=bind("FPDFText_GetCharOrigin", c_int, handle, c_int, doubles, doubles),
         char_matrix=bind("FPDFText_GetMatrix", c_int, handle, c_int, ctypes.POINTER(pdfium_c.FS_MATRIX)),
         char_font_size=bind("FPDFText_GetFontSize", ctypes.c_double, handle, c_int),
-        char_loose_box=bind("FPDFText_GetLooseCharBox", c_int, handle, c_int, ctypes.POINTER(pdfium_c.FS_RECTF)),
         char_box=bind("FPDFText_GetCharBox", c_int, handle, c_int, doubles, doubles, doubles, doubles),
         TEXT=pdfium_c.FPDF_PAGEOBJ_TEXT, PATH=pdfium_c.FPDF_PAGEOBJ_PATH, FORM=pdfium_c.FPDF_PAGEOBJ_FORM,
         MOVETO=pdfium_c.FPDF_SEGMENT_MOVETO, LINETO=pdfium_c.FPDF_SEGMENT_LINETO,
