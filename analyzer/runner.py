@@ -181,6 +181,7 @@ def _worker(conn: Connection, memory_mb: int | None, timeout: float) -> None:
 
     # OCR stops in time to leave the file a result before the runner's hard limit
     readers.OCR_TIME_BUDGET = min(readers.OCR_TIME_BUDGET, max(10.0, 0.8 * timeout))
+    conn.send(_READY)
     while True:
         try:
             path = conn.recv()
@@ -189,6 +190,13 @@ def _worker(conn: Connection, memory_mb: int | None, timeout: float) -> None:
         if path is None:
             return
         conn.send(_Done.of(analyze_file(path).to_dict(), _peak_kb()))
+
+
+# What a worker sends once it has warmed up: a file's time limit counts from then, so that a busy machine's
+# slow start (loading the segmenter's dictionary can take seconds) is not charged to the first file.
+_READY = "ready"
+# How much longer than the time limit a file may take when its worker has not warmed up yet.
+WARM_UP_ALLOWANCE = 60.0
 
 
 class _Slot:
@@ -202,10 +210,14 @@ class _Slot:
         self.task: tuple[int, Path] | None = None
         self.started = 0.0
         self.used = False  # given a file at least once (else it is only warming up: killed, not waited for)
+        self.ready = False  # warmed up: its file's time counts from ``started``
 
     def give(self, index: int, path: Path) -> None:
         self.task, self.started, self.used = (index, path), time.monotonic(), True
         self.conn.send(str(path))
+
+    def overdue(self, now: float, timeout: float) -> bool:
+        return now - self.started > (timeout if self.ready else timeout + WARM_UP_ALLOWANCE)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -427,12 +439,16 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
                 if slot.conn in ready:
                     try:
                         data = slot.conn.recv()
-                        summary.worker_peak_mb = max(summary.worker_peak_mb, data.peak_kb / 1024)
                     except (EOFError, OSError):
                         data = _error_result(
                             path, "unreadable", "处理该文件的进程意外退出（可能是文件损坏或内存不足），已跳过该文件。")
                         replace = True
-                elif now - slot.started > timeout:
+                    else:
+                        if isinstance(data, str):  # _READY: the worker starts on its file now
+                            slot.ready, slot.started = True, now
+                            continue
+                        summary.worker_peak_mb = max(summary.worker_peak_mb, data.peak_kb / 1024)
+                elif slot.overdue(now, timeout):
                     data = _error_result(
                         path, "timeout", f"处理时间超过 {timeout:g} 秒的上限，已中止。文件可能过大或结构异常。")
                     replace = True

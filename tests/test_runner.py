@@ -142,3 +142,20 @@ def test_one_job_writes_the_outputs_in_one_process(tmp_path, monkeypatch, jobs, 
         _write(src / f"{i}.txt", REPORT.replace("2350", str(2350 + i)))
     runner.analyze_batch([src], tmp_path / "out", jobs=jobs)
     assert seen == [parallel]  # None: forked writers from PARALLEL_MIN_DOCUMENTS documents on
+
+
+
+def test_a_slow_worker_start_is_not_charged_to_its_first_file(tmp_path, monkeypatch):
+    real_warm_up = runner._warm_up
+
+    def slow_warm_up():  # a busy machine loading the segmenter's dictionary
+        time.sleep(3)
+        real_warm_up()
+
+    monkeypatch.setattr(runner, "_warm_up", slow_warm_up)
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        _write(src / f"{i}.txt", REPORT.replace("2350", str(2350 + i)))
+    summary = runner.analyze_batch([src], tmp_path / "out", jobs=2, timeout=2, outputs=False)
+    assert (summary.ok, summary.failed) == (3, 0)
