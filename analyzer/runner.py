@@ -235,6 +235,13 @@ class _Slot:
             self.process.kill()
 
 
+def _size_of(task: tuple[int, Path]) -> int:
+    try:
+        return task[1].stat().st_size
+    except OSError:
+        return 0
+
+
 def _error_result(path: Path, kind: str, message: str) -> dict[str, Any]:
     return FileResult(file=path.name, sha256=sha256_of(path), status="error",
                       error=ErrorInfo(kind, message)).to_dict()
@@ -423,6 +430,9 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
             else:
                 first_of[digest] = index
                 queue.append((index, path))
+        if jobs > 1:
+            # the largest files first, so that no worker is left with a long file when the others are done
+            queue.sort(key=_size_of, reverse=True)
         queue.reverse()
         for slot in slots:
             if queue:

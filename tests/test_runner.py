@@ -144,6 +144,27 @@ def test_one_job_writes_the_outputs_in_one_process(tmp_path, monkeypatch, jobs, 
     assert seen == [parallel]  # None: forked writers from PARALLEL_MIN_DOCUMENTS documents on
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_two_jobs_hand_out_the_largest_files_first(tmp_path, monkeypatch, jobs):
+    given = []
+    real_give = runner._Slot.give
+
+    def spy(self, index, path):
+        given.append(path.name)
+        real_give(self, index, path)
+
+    monkeypatch.setattr(runner._Slot, "give", spy)
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, extra in enumerate([0, 40, 10, 40, 25]):  # 1.txt and 3.txt: the same size, other words
+        _write(src / f"{i}.txt", REPORT.replace("资金不足。", ("资金短缺，" if i == 3 else "资金不足，") * extra + "。"))
+    summary = runner.analyze_batch([src], tmp_path / "out", jobs=jobs, outputs=False)
+    assert summary.ok == 5
+    if jobs == 1:  # one worker: input order, the order the progress display follows
+        assert given == ["0.txt", "1.txt", "2.txt", "3.txt", "4.txt"]
+    else:  # no worker is left alone with a long file at the end
+        assert given == ["1.txt", "3.txt", "4.txt", "2.txt", "0.txt"]
+
 
 def test_a_slow_worker_start_is_not_charged_to_its_first_file(tmp_path, monkeypatch):
     real_warm_up = runner._warm_up
