@@ -1983,6 +1983,7 @@ def _pdfium_api() -> Any:
         segment_type=bind("FPDFPathSegment_GetType", c_int, handle),
         segment_close=bind("FPDFPathSegment_GetClose", c_int, handle),
         char_count=bind("FPDFText_CountChars", c_int, handle),
+        get_text=bind("FPDFText_GetText", c_int, handle, c_int, c_int, ctypes.POINTER(ctypes.c_uint16)),
         char_matrix=bind("FPDFText_GetMatrix", c_int, handle, c_int, ctypes.POINTER(pdfium_c.FS_MATRIX)),
         char_font_size=bind("FPDFText_GetFontSize", ctypes.c_double, handle, c_int),
         char_box=bind("FPDFText_GetCharBox", c_int, handle, c_int, doubles, doubles, doubles, doubles),
@@ -2006,6 +2007,10 @@ class _FastFont:
     handle: int  # FPDF_FONT
     descent: float  # per 1000 of the font size: where pdfminer puts the bottom of the glyph boxes
     substituted: bool  # neither embedded nor in pdfminer's table: PDFium draws it with a font of the machine
+    # advance per point of font size by character, as ``_pdfium_glyphs`` uses them: ``widths`` those it
+    # has checked against a loose glyph box (or need no check), ``unchecked`` those a skewed object used
+    widths: dict[int, float] = field(default_factory=dict)
+    unchecked: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -2221,7 +2226,8 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
     """The glyphs of a PDFium text page with pdfminer's boxes (see ``_pdfium_scan``), and where each text
     object's glyphs start in them (each object's run left to right, the blanks of left-out objects after
     the last run); None when the text page differs from the page's glyphs in a way pdfminer's reading
-    would not."""
+    would not, or holds a glyph without a Unicode mapping (pdfminer reads such a page: see
+    ``_read_pdf_page``)."""
     import ctypes
 
     rect = api.FS_RECTF()
@@ -2234,14 +2240,16 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
     p_tight = [ctypes.byref(v) for v in tight]
     width = ctypes.c_float()
     p_width = ctypes.byref(width)
-    unicode_of, generated, map_error = api.direct_unicode, api.direct_generated, api.direct_map_error
+    generated, map_error = api.direct_generated, api.direct_map_error
     object_of, origin_of, loose_box = api.direct_char_object, api.direct_origin, api.direct_loose_box
     page = ctypes.c_void_p(textpage)  # for the ``direct_`` calls
     glyph_width, per_point = api.direct_glyph_width, ctypes.c_float(1.0)
     font_refs: dict[int, Any] = {}  # font handle → as a c_void_p, for ``direct_glyph_width``
-    # per font: character → [advance per point of font size, checked against a loose box]
-    advances: dict[int, dict[int, list[Any]]] = {}
-    seen: set[int] = set()
+    units = _pdfium_unicode(api, page, api.char_count(textpage))
+    if units is None:
+        return None  # a hyphen PDFium rejoined, or right-to-left script it reordered
+    runs: list[int] = []  # where in ``chars`` each text object's glyphs start
+    run_objects: list[int] = []  # the text object of each run
     scan = _PageScan()
     chars = scan.chars
     append = chars.append
@@ -2250,38 +2258,33 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
     # generated between objects is never next to a space glyph (PDFium checks) and is dropped: the line
     # builder decides from the gap, as for pdfminer's glyphs.
     pending: tuple[int, float, float] | None = None
-    runs: list[int] = []  # where in ``chars`` each text object's glyphs start
     last, last_x, last_y = -1, 0.0, 0.0  # text object and origin of the previous glyph
-    # the current text object's glyph box (see ``_FastText.box``), font and advances
+    # the current text object's glyph box (see ``_FastText.box``) and font
     glyph_box: tuple[float, ...] = ()
     plain = True  # the object is not skewed: its glyph box is (x scale, top, bottom, size)
     x_scale = top = bottom = size = 0.0
-    font_handle, widths = 0, advances
-    eps, hyphen, new_char = PDF_FAST_EPSILON, _PDFIUM_HYPHEN, _Char
-    for i in range(api.char_count(textpage)):
-        u = unicode_of(page, i)
-        if u in (10, 13, 32, 0xFFFE) and generated(page, i) == 1:
+    font: _FastFont | None = None
+    widths: dict[int, float] = {}
+    eps, new_char = PDF_FAST_EPSILON, _Char
+    for i, u in enumerate(units):
+        if (u <= 32 or u == 0xFFFE) and (u == 32 or u == 10 or u == 13 or u == 0xFFFE) \
+                and generated(page, i) == 1:
             handle = (object_of(page, i) or 0) if u == 32 else 0
             if handle:  # line breaks are the line builder's business
-                if pending is not None and not _deleted_space(api, pending, texts, advances, append):
+                if pending is not None and not _deleted_space(api, pending, texts, append):
                     return None
                 origin_of(page, i, p_ox, p_oy)
                 pending = (handle, ox.value, oy.value)
             continue
-        handle = object_of(page, i) or 0
+        handle = object_of(page, i)
         if map_error(page, i) == 1:
-            if handle not in texts:
-                return None
-            seen.add(handle)
-            scan.unmapped += 1
-            continue
-        if u == hyphen or (u >= 0x0590 and (u <= 0x08FF or 0xFB1D <= u <= 0xFDFF or 0xFE70 <= u <= 0xFEFF)):
-            return None  # a hyphen PDFium rejoined, or right-to-left script it reordered
+            return None  # a glyph without a Unicode mapping ("(cid:N)" for pdfminer)
         origin_of(page, i, p_ox, p_oy)
-        x, y = ox.value, oy.value
+        x = ox.value
+        y = oy.value
         if pending is not None:
             if not (pending[0] == handle and abs(pending[1] - x) <= eps and abs(pending[2] - y) <= eps) \
-                    and not _deleted_space(api, pending, texts, advances, append):
+                    and not _deleted_space(api, pending, texts, append):
                 return None
             pending = None
         if handle == last:
@@ -2293,8 +2296,8 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
             text = texts.get(handle)
             if text is None:
                 return None  # a character of no text object we know (in a form nested too deep)
-            seen.add(handle)
             runs.append(len(chars))
+            run_objects.append(handle)
             if text.box is None:
                 api.char_matrix(textpage, i, p_matrix)
                 text.box = _glyph_box(matrix.a, matrix.b, matrix.c, matrix.d, api.char_font_size(textpage, i),
@@ -2303,34 +2306,38 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
             plain = len(glyph_box) == 4
             if plain:
                 x_scale, top, bottom, size = glyph_box
-            font_handle = text.font.handle
-            widths = advances.get(font_handle)
-            if widths is None:
-                widths = advances[font_handle] = {}
-        last, last_x, last_y = handle, x, y
+            font = text.font
+            widths = font.widths
+            last = handle
+        last_x = x
+        last_y = y
         advance = widths.get(u)
         if advance is None:
-            font_ref = font_refs.get(font_handle)
-            if font_ref is None:
-                font_ref = font_refs[font_handle] = ctypes.c_void_p(font_handle)
-            if not glyph_width(font_ref, u, per_point, p_width) or width.value < 0:
-                return None  # no width, or a vertical font's (negative) advance down the page
-            advance = widths[u] = [width.value, False]
-        if plain:
-            x1 = x + advance[0] * x_scale
-            if not advance[1]:
+            advance = font.unchecked.get(u)
+            if advance is None:
+                font_ref = font_refs.get(font.handle)
+                if font_ref is None:
+                    font_ref = font_refs[font.handle] = ctypes.c_void_p(font.handle)
+                if not glyph_width(font_ref, u, per_point, p_width) or width.value < 0:
+                    return None  # no width, or a vertical font's (negative) advance down the page
+                advance = width.value
+            if plain:
                 # PDFium looks the width up by character (the first code that maps to it): check it once
                 # against the glyph's loose box, which is the advance unless the outline reaches past it
-                advance[1] = True
+                widths[u] = advance
+                x1 = x + advance * x_scale
                 loose_box(page, i, p_rect)
                 if abs(rect.right - x1) > eps:
                     api.char_box(textpage, i, *p_tight)
                     if rect.right < x1 or tight[1].value < rect.right - 1e-3:
                         return None
-            append(new_char(chr(u), x, x1, top - y, bottom - y, size))
+            else:
+                font.unchecked[u] = advance
+        if plain:
+            append(new_char(chr(u), x, x + advance * x_scale, top - y, bottom - y, size))
         else:  # the corners of pdfminer's box (advance by font size, from the descent) through the matrix
             a, b, c, d, font_size, descent = glyph_box
-            w = advance[0] * font_size
+            w = advance * font_size
             xs = (x + c * descent, x + c * (descent + font_size), x + a * w + c * descent,
                   x + a * w + c * (descent + font_size))
             ys = (y + d * descent, y + d * (descent + font_size), y + b * w + d * descent,
@@ -2338,17 +2345,51 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
             y0, y1 = min(ys), max(ys)
             append(_Char(chr(u), min(xs), max(xs), height - y1, height - y0, (y1 - y0) or 1.0))
 
-    if pending is not None and not _deleted_space(api, pending, texts, advances, append):
+    if pending is not None and not _deleted_space(api, pending, texts, append):
         return None
     if _runs_interleave(chars, runs):
         return None
     runs.append(len(chars))  # the end of the last run
-    if len(seen) < len(texts):
-        blanks = _pdfium_left_out(api, texts, seen, height)
+    if len(set(run_objects)) < len(texts):
+        blanks = _pdfium_left_out(api, texts, set(run_objects), height)
         if blanks is None:
             return None
         chars.extend(blanks)
     return scan, runs
+
+
+# Characters of a text page that make the fast path give up at once: what PDFium puts in place of a "-"
+# it takes for a word broken across lines (_PDFIUM_HYPHEN), right-to-left scripts (Hebrew, Arabic,
+# Syriac …, and their presentation forms), whose glyphs PDFium reorders.
+_PDFIUM_REJECTED = re.compile(f"[{chr(_PDFIUM_HYPHEN)}\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def _pdfium_unicode(api: Any, page: Any, count: int) -> list[int] | None:
+    """The Unicode value (``FPDFText_GetUnicode``) of each of the ``count`` characters of a text page
+    (``page``: its handle as a c_void_p); None when one is in _PDFIUM_REJECTED.
+
+    They are read in one call, as the page's text (``FPDFText_GetText``): PDFium's text buffer, one UTF-16
+    unit per character of the page's character list, in order, each character's value — but for a
+    character left out of the buffer (a control character: then the text comes out short and each value
+    is asked for), for one the buffer holds as U+FFFE (a value of 0, a rejoined hyphen: asked for), and
+    for one above U+FFFF (written as two units, or dropped: the text does not come out ``count`` units
+    long, and each value is asked for)."""
+    import ctypes
+
+    buffer = (ctypes.c_uint16 * (2 * count + 2))()
+    written = api.get_text(page, 0, count, buffer) if count else 1
+    if written == count + 1:
+        units = buffer[:count]
+        text = ctypes.string_at(buffer, 2 * count).decode("utf-16-le", "surrogatepass")
+        if "\ufffe" in text:
+            unicode_of = api.direct_unicode
+            units = [unicode_of(page, i) if u == 0xFFFE else u for i, u in enumerate(units)]
+            text = "".join(map(chr, units))
+    else:
+        unicode_of = api.direct_unicode
+        units = [unicode_of(page, i) for i in range(count)]
+        text = "".join(map(chr, units))
+    return None if _PDFIUM_REJECTED.search(text) else units
 
 
 def _glyph_box(a: float, b: float, c: float, d: float, size: float, descent: float, height: float) -> tuple[float, ...]:
@@ -2524,7 +2565,7 @@ def _drift(chars: list[_Char], runs: list[int], joins: list[tuple[int, float]]) 
 
 
 def _deleted_space(api: Any, pending: tuple[int, float, float], texts: dict[int, _FastText],
-                   advances: dict[int, dict[int, list[Any]]], append: Callable[[_Char], None]) -> bool:
+                   append: Callable[[_Char], None]) -> bool:
     """Add the space glyph PDFium deleted after a space it generated inside a text object (``pending``:
     the object and the generated space's origin, where the space glyph stood); False when that object's
     glyph box is not known (a skewed object, or one in a form XObject whose glyphs came later)."""
@@ -2534,15 +2575,17 @@ def _deleted_space(api: Any, pending: tuple[int, float, float], texts: dict[int,
     text = texts[handle]
     if text.box is None or len(text.box) != 4:
         return False
-    widths = advances.setdefault(text.font.handle, {})
-    advance = widths.get(32)
+    font = text.font
+    advance = font.widths.get(32)
+    if advance is None:
+        advance = font.unchecked.get(32)
     if advance is None:
         width = ctypes.c_float()
-        if not api.glyph_width(text.font.handle, 32, 1.0, ctypes.byref(width)) or width.value < 0:
+        if not api.glyph_width(font.handle, 32, 1.0, ctypes.byref(width)) or width.value < 0:
             return False
-        advance = widths[32] = [width.value, True]
+        advance = font.widths[32] = width.value
     x_scale, top, bottom, size = text.box
-    append(_Char(" ", x, x + advance[0] * x_scale, top - y, bottom - y, size))
+    append(_Char(" ", x, x + advance * x_scale, top - y, bottom - y, size))
     return True
 
 
