@@ -97,6 +97,7 @@ import posixpath
 import re
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -2105,6 +2106,9 @@ def _pdfium_objects(api: Any, container: Any, level: int = 0) -> Iterator[tuple[
             yield from _pdfium_objects(api, ref, level + 1)
 
 
+# FS_MATRIX starts with its fields a, b, c, d: four C floats
+_FS_MATRIX_ABCD = struct.Struct("=4f")
+
 # What the fast path hands ``_page_blocks``: tables as ``_find_tables`` returns them.
 _FoundTables = list[tuple[tuple[float, float, float, float], list[list[Any]]]]
 
@@ -2161,6 +2165,7 @@ def _pdfium_scan(page: Any, substitutes: bool = True) -> tuple[_PageScan, float,
     matrix_of, font_of, count_marks, font_size_of = (api.direct_matrix, api.direct_text_font,
                                                      api.direct_count_marks, api.direct_text_font_size)
     skew = _UPRIGHT_SKEW
+    unpack_matrix = _FS_MATRIX_ABCD.unpack_from  # the four floats a, b, c, d, as the fields read
     for obj, kind, level, ref in _pdfium_objects(api, ctypes.c_void_p(_address(page.raw))):
         if kind == PATH:
             if level:
@@ -2169,7 +2174,7 @@ def _pdfium_scan(page: Any, substitutes: bool = True) -> tuple[_PageScan, float,
             continue
         if (kind != TEXT and kind != FORM) or not matrix_of(ref, p_matrix):
             return None  # images, shadings, unknown objects
-        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+        a, b, c, d = unpack_matrix(matrix)
         if a <= 0 or d <= 0 or abs(b) > skew * a or abs(c) > skew * d:
             return None
         if kind == FORM:
@@ -3094,6 +3099,9 @@ def _cluster_lines(chars: list[_Char]) -> list[tuple[float, float, list[_Char]]]
     for c in ordered:
         c_top, c_bottom = c.top, c.bottom
         if current is not None:
+            if c_top == top and c_bottom == bottom and bottom >= top:
+                current.append(c)  # the glyph spans the line exactly: the test below holds, nothing grows
+                continue
             height, c_height = bottom - top, c_bottom - c_top
             overlap = (c_bottom if c_bottom < bottom else bottom) - (c_top if c_top > top else top)
             if overlap >= overlap_share * (c_height if c_height < height else height):
