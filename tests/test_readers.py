@@ -1062,3 +1062,68 @@ def test_ascii85_decode_matches_pdfminer():
         errors += expected == "error"
         assert outcome(readers._ascii85_decode, data) == expected, data
     assert 100 < errors < len(cases) - 100  # both outcomes are exercised
+
+
+def _helvetica_pdf(path, font_entries: bytes, text: bytes, extra: tuple[bytes, ...] = ()):
+    """A one-page PDF showing ``text`` in Helvetica (not embedded) with the font dictionary's
+    ``font_entries`` (an /Encoding, a /ToUnicode reference to object 6 …); ``extra``: objects 6, 7 …"""
+    from make_files import _raw_pdf
+
+    content = b"BT /F1 24 Tf 72 700 Td (" + text + b") Tj ET"
+    objects = (b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >>"
+               b" /Contents 5 0 R >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica " + font_entries + b" >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream") + extra
+    path.write_bytes(_raw_pdf(objects))
+    return path
+
+
+def _to_unicode(pairs: dict[int, str]) -> bytes:
+    """A ToUnicode CMap stream object mapping one-byte codes to UTF-16BE hex strings."""
+    body = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T def\n"
+            "1 begincodespacerange <00> <FF> endcodespacerange\n"
+            f"{len(pairs)} beginbfchar\n" + "".join(f"<{code:02X}> <{hex_}>\n" for code, hex_ in pairs.items())
+            + "endbfchar endcmap CMapName currentdict /CMap defineresource pop end end").encode()
+    return b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream"
+
+
+def test_pdfium_unicode_matches_per_character_values(tmp_path):
+    """_pdfium_unicode takes a text page's characters from one FPDFText_GetText call: the values
+    FPDFText_GetUnicode gives one by one, also where PDFium's text buffer holds them otherwise (a surrogate
+    pair mapped by ToUnicode, lone surrogates, U+0000 and U+FFFE, code points above U+FFFF); None for a
+    page with right-to-left script."""
+    import ctypes
+
+    import pypdfium2
+
+    mapped = _to_unicode({0x41: "D840DC00", 0x42: "0042", 0x43: "4E00", 0x44: "D800", 0x45: "0000",
+                          0x46: "FFFE", 0x47: "DC00", 0x48: "05D0"})
+    cases = {
+        "pair": _helvetica_pdf(tmp_path / "pair.pdf", b"/ToUnicode 6 0 R", b"ABCAB", (mapped,)),
+        "lone": _helvetica_pdf(tmp_path / "lone.pdf", b"/ToUnicode 6 0 R", b"BDGBDB", (mapped,)),
+        "zero": _helvetica_pdf(tmp_path / "zero.pdf", b"/ToUnicode 6 0 R", b"BEBC", (mapped,)),
+        "fffe": _helvetica_pdf(tmp_path / "fffe.pdf", b"/ToUnicode 6 0 R", b"BFBC", (mapped,)),
+        "hebrew": _helvetica_pdf(tmp_path / "hebrew.pdf", b"/ToUnicode 6 0 R", b"BHB", (mapped,)),
+        "astral": _helvetica_pdf(tmp_path / "astral.pdf", b"/Encoding << /Type /Encoding /Differences "
+                                 b"[65 /u20000 66 /uni4E00 67 /u1F600] >>", b"ABCA"),
+        "report": make_report_pdf(tmp_path / "report.pdf", 2, seed=4, mixed_fonts=True, embed_font=True),
+    }
+    api = readers._pdfium_api()
+    for name, path in cases.items():
+        pdf = pypdfium2.PdfDocument(str(path))
+        try:
+            for page in pdf:
+                textpage = page.get_textpage()
+                handle = ctypes.c_void_p(readers._address(textpage.raw))
+                count = api.char_count(handle.value)
+                expected = [api.direct_unicode(handle, i) for i in range(count)]
+                assert count, name
+                got = readers._pdfium_unicode(api, handle, count)
+                if name == "hebrew":
+                    assert got is None
+                else:
+                    assert got == expected, name
+                textpage.close()
+        finally:
+            pdf.close()
