@@ -2128,7 +2128,8 @@ def _pdfium_scan(page: Any, substitutes: bool = True) -> tuple[_PageScan, float,
     Returns None — pdfminer reads the page — when PDFium's reading could differ from pdfminer's:
     a /Rotate page (pdfminer turns it, its lines lose their margin role); pictures or shadings (the OCR
     decision); curves, or ruling lines inside form XObjects; text that is not upright, runs right to
-    left or down the page, is replaced by /ActualText, or that PDFium rejoins at a line-end hyphen; a
+    left or down the page, is replaced by /ActualText, or that PDFium rejoins at a line-end hyphen; a glyph
+    without a Unicode mapping (such a page takes pdfminer's way, see ``_read_pdf_page``); a
     font pdfminer may measure otherwise (``_pdfium_font``); a substituted font the machine has no glyphs
     for (PDFium's text object boxes are then empty and its grouping of text objects goes blind); a text
     object PDFium's text page leaves out — it drops an object whose box is empty (a single glyph the
