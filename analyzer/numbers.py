@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
 
 from .errors import BadRuleData
@@ -152,14 +152,23 @@ class Quantity:
 # ---------------------------------------------------------------------------
 
 
-def _clean(d: Decimal) -> Decimal:
-    """Drop trailing zeros without switching to exponent notation: 158200.00 → 158200, 1386.2400 → 1386.24."""
+# Figures are scaled in 60-digit arithmetic. One context passed to the operations that need it
+# (the same settings as the thread's default context, but 60 digits) instead of a
+# ``localcontext()`` entered for each figure, which cost more than the arithmetic.
+_WIDE = Context(prec=60)
+_ONE = Decimal(1)
+
+
+def _clean(d: Decimal, context: Context | None = None) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation: 158200.00 → 158200, 1386.2400 → 1386.24.
+
+    ``context``: the one trailing zeros are dropped in (rounding to its precision); None for the
+    thread's current context.
+    """
     try:
-        n = d.normalize()
-        if n == n.to_integral_value():
-            with localcontext() as ctx:
-                ctx.prec = 60
-                return n.quantize(Decimal(1))
+        n = d.normalize(context)
+        if n == n.to_integral_value(context=context):
+            return n.quantize(_ONE, context=_WIDE)
         return n
     except InvalidOperation:
         return d
@@ -309,9 +318,7 @@ def _parse_arabic_with_mult(s: str) -> Decimal | None:
     mult = _mult_value(m.group(2))
     if parsed is None or mult is None:
         return None
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return parsed[0] * mult
+    return _WIDE.multiply(parsed[0], mult)
 
 
 # ---------------------------------------------------------------------------
@@ -704,10 +711,10 @@ def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
     scale = mult * spec.factor
     if rng is not None:
         lo_v, hi_v, mult2 = rng
-        with localcontext() as ctx:
-            ctx.prec = 60
-            lo, hi = _clean(lo_v * mult * spec.factor), _clean(hi_v * mult2 * spec.factor)
-            scale = mult2 * spec.factor
+        wide = _WIDE.multiply
+        lo = _clean(wide(wide(lo_v, mult), spec.factor), _WIDE)
+        hi = _clean(wide(wide(hi_v, mult2), spec.factor), _WIDE)
+        scale = wide(mult2, spec.factor)
         if not lo < hi:
             raise _Reject                 # 3-1栋: an address, not a range
         return Quantity((lo, hi), spec.unit, spec.type, approx, decimals, _clean(scale), start, end, text[start:end])
@@ -716,10 +723,8 @@ def _quantity(m: re.Match, text: str, g: _Grammar) -> Quantity:
 
 def _make(value: Decimal, spec: _Unit, approx: str | None, decimals: int, mult: Decimal,
           start: int, end: int, text: str) -> Quantity:
-    with localcontext() as ctx:
-        ctx.prec = 60
-        scale = mult * spec.factor
-        canonical = _clean(value * scale)
+    scale = _WIDE.multiply(mult, spec.factor)
+    canonical = _clean(_WIDE.multiply(value, scale), _WIDE)
     return Quantity(canonical, spec.unit, spec.type, approx, decimals, _clean(scale), start, end, text[start:end])
 
 
