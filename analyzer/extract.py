@@ -785,6 +785,7 @@ def extract_facts(report: Report) -> tuple[list[Fact], list[Placeholder]]:
 def fact_stage(report: Report, doc_text=None) -> None:
     """Pipeline stage: fill ``report.facts`` and ``report.placeholders`` with pages."""
     facts, placeholders = extract_facts(report)
+    page_at = report.page_finder()
     for item in (*facts, *placeholders):
-        item.page = report.page_at(item.start)
+        item.page = page_at(item.start)
     report.facts, report.placeholders = facts, placeholders

@@ -1333,13 +1333,14 @@ def find_problems(report: Report, classifier=None) -> list[Problem]:
     det = classifier.problem_proba(texts, X)
     cat = classifier.category_scores(texts, X)
     phases = classifier.predict_phase(texts, X)
+    page_at = report.page_finder()
 
     def emit(k: int, cand: Candidate) -> None:
         start, end = spans[k]
         labels, _ = classifier.choose_labels(cat[k], texts[k])
         out.append(Problem(text=texts[k], categories=labels, score=round(float(det[k]), 3),
                            phase=_phase(texts[k], cand.phase, phases[k]), start=start, end=end,
-                           page=report.page_at(start)))
+                           page=page_at(start)))
 
     out: list[Problem] = []
     for i, cand in enumerate(cands):

@@ -6,8 +6,10 @@ Every type that reaches the output contract has ``to_dict()``; dicts live at the
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from itertools import accumulate
+from typing import Any, Callable
 
 # ---------------------------------------------------------------------------
 # Reading
@@ -154,6 +156,23 @@ class Report:
                 break
             page = number
         return page
+
+    def page_finder(self) -> Callable[[int], int | None]:
+        """:meth:`page_at` for many offsets, each in O(log n) instead of a scan of the pages.
+
+        The first page start beyond ``offset`` is the first place where the running maximum of
+        the starts passes ``offset``: a bisection finds it, whatever the order of ``page_starts``.
+        """
+        if not self.page_starts:
+            return lambda offset: None
+        reach = list(accumulate((start for start, _ in self.page_starts), max))
+        numbers = [number for _, number in self.page_starts]
+
+        def page_at(offset: int) -> int | None:
+            k = bisect_right(reach, offset)
+            return numbers[k - 1] if k else None
+
+        return page_at
 
     def to_dict(self) -> dict[str, Any]:
         return {

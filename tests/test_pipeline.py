@@ -85,3 +85,18 @@ def test_sentence_running_across_a_pdf_page_break_is_joined(tmp_path):
     assert "东城区住房和城乡建设局" not in report.text and "资金不足，配套难。" in report.text
     i = report.text.index("2350户")
     assert report.page_at(i) == 2 and report.page_at(0) == 1
+
+
+def test_page_finder_agrees_with_page_at_for_any_page_starts():
+    import random
+
+    from analyzer.types import Report
+
+    rng = random.Random(7)
+    for _ in range(500):
+        starts = [(rng.randint(0, 40), rng.randint(1, 9)) for _ in range(rng.randint(0, 6))]
+        if rng.random() < 0.5:
+            starts.sort()  # as the pipeline makes them; page_at's scan also defines any other order
+        report = Report(1, "t", None, "x" * 50, page_starts=starts)
+        find = report.page_finder()
+        assert [find(i) for i in range(-1, 45)] == [report.page_at(i) for i in range(-1, 45)]
