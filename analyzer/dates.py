@@ -66,6 +66,7 @@ _PATTERNS = [
 _REQUIRED = {
     "month_range": re.compile(r"月\s*(?:至|到|—|－|-|–|~|～)"),   # …月至…
     "decade": re.compile("年代"),
+    "dotted": re.compile(r"(?:19|20)\d\d\s*[./\-]"),   # 2021.…, 2021-…, 2021/…
 }
 _CUTOFF_AFTER = re.compile(r"\s*(?:以前|之前|以后|之后|前|后|至|到|—|－|-|年代|底以前|底前)")
 _REL = {"去年": -1, "上年": -1, "今年": 0, "当年": 0, "本年": 0, "明年": 1, "同年": 0}

@@ -129,6 +129,10 @@ class _Cues:
     non_problem_heading: tuple[str, ...]
     problem_labels: re.Pattern
     fix_labels: re.Pattern
+    # the same two with the character before the label (。；\n) consumed instead of looked behind:
+    # a scan for them skips to those characters (see _label_spans)
+    problem_labels_scan: re.Pattern
+    fix_labels_scan: re.Pattern
     label_only: re.Pattern
     predicates: tuple[str, ...]
     list_tail: re.Pattern
@@ -201,6 +205,8 @@ def cues() -> _Cues:
         # at the text's start or after 。；\n: "not after anything else" is one test per position
         problem_labels=re.compile(rf"(?<![^。；\n])[ \t]*{_ITEM_MARKER}(?:{labels})[：:]"),
         fix_labels=re.compile(rf"(?<![^。；\n])[ \t]*{_ITEM_MARKER}(?:{fixes})[：:]"),
+        problem_labels_scan=re.compile(rf"[。；\n][ \t]*{_ITEM_MARKER}(?:{labels})[：:]"),
+        fix_labels_scan=re.compile(rf"[。；\n][ \t]*{_ITEM_MARKER}(?:{fixes})[：:]"),
         label_only=re.compile(rf"^(?:{labels}|{fixes})$"),
         predicates=tuple(det["defect_predicates"]),
         list_tail=_any_of(det, "list_tail_patterns"),
@@ -756,16 +762,34 @@ class Candidate:
     parts: list[Clause] = field(default_factory=list)  # a whole enumerated item: its clauses
 
 
+def _label_spans(label: re.Pattern, scan: re.Pattern, text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of ``label.finditer(text, start, end)``, found faster with its ``scan`` form.
+
+    A label stands at ``start`` (its lookbehind reads the character before it) or right after
+    a 。；\n, which ``scan`` matches and consumes: the regex engine skips to those characters
+    instead of trying the lookbehind at every position. No label holds one of them, and each
+    ends in a colon, so the scan finds the same labels one character earlier.
+    """
+    out = []
+    pos = start
+    m = label.match(text, start, end)
+    if m:
+        out.append(m.span())
+        pos = m.end()
+    for m in scan.finditer(text, pos, end):
+        out.append((m.start() + 1, m.end()))
+    return out
+
+
 def _rectification_zones(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the audit findings (``审计指出：…`` up to ``整改情况：`` or the paragraph's end)."""
     c = cues()
     zones = []
-    for m in c.problem_labels.finditer(text, start, end):
-        z0 = m.end()
+    for m_start, z0 in _label_spans(c.problem_labels, c.problem_labels_scan, text, start, end):
         para_end = text.find("\n", z0, end)
         para_end = end if para_end < 0 else para_end
         fix = c.fix_labels.search(text, z0, para_end)
-        zones.append((m.start(), fix.start() if fix else para_end))
+        zones.append((m_start, fix.start() if fix else para_end))
     return zones
 
 
@@ -834,10 +858,10 @@ def _fix_zones(text: str) -> list[tuple[int, int]]:
     paragraph's end)."""
     c = cues()
     zones = []
-    for m in c.fix_labels.finditer(text):
-        end = _paragraph_end(text, m.end())
-        nxt = c.problem_labels.search(text, m.end(), end)
-        zones.append((m.start(), nxt.start() if nxt else end))
+    for m_start, m_end in _label_spans(c.fix_labels, c.fix_labels_scan, text, 0, len(text)):
+        end = _paragraph_end(text, m_end)
+        nxt = c.problem_labels.search(text, m_end, end)
+        zones.append((m_start, nxt.start() if nxt else end))
     return zones
 
 

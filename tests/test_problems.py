@@ -649,3 +649,20 @@ def test_merge_with_a_length_limit_gives_up_exactly_when_an_item_would_be_too_lo
                 limited = _merge_bare(text, spans, defect, backward, longest=LIST_PIECE_MAX)
                 too_long = any(b - a > LIST_PIECE_MAX for a, b in whole)
                 assert limited == (None if too_long else whole)
+
+
+def test_label_spans_find_what_the_lookbehind_pattern_finds():
+    import random
+
+    from analyzer import problems as P
+
+    c = P.cues()
+    pieces = ["审计指出：", "问题：", "整改措施：", "完成情况:", "。", "；", "\n", " ", "\t", "1.", "（一）", "一、",
+              "①", "文字", "问题", "：", "整改情况：", "x"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        start = rng.randint(0, len(t))
+        end = rng.randint(start, len(t))
+        for label, scan in ((c.problem_labels, c.problem_labels_scan), (c.fix_labels, c.fix_labels_scan)):
+            assert P._label_spans(label, scan, t, start, end) == [m.span() for m in label.finditer(t, start, end)]
