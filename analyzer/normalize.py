@@ -358,8 +358,17 @@ _ISSUER_LINE = re.compile(r"^.{2,30}(?:局|委|委员会|办公室|办|政府|�
 _PIPE_ROW = re.compile(r"^\|.*\|$")  # a text table row: | 1 | 金亭花苑 | 2350 |
 
 
+# _keep_break reads a ``prev`` longer than this only at its first and last two characters and for
+# a tab (every other test of ``prev`` is of a shorter line, or anchored at both ends and short).
+_KEEP_BREAK_LONG = 40
+
+
 def _keep_break(prev: str, nxt: str) -> bool:
-    """Whether the line break between ``prev`` and ``nxt`` is a real paragraph break."""
+    """Whether the line break between ``prev`` and ``nxt`` is a real paragraph break.
+
+    (A test added here that reads more of a ``prev`` longer than ``_KEEP_BREAK_LONG`` has to
+    change :func:`_join_spans`, which passes such a line in short.)
+    """
     if not prev or not nxt:
         return True
     last = prev[-1]
@@ -393,22 +402,46 @@ def _keep_break(prev: str, nxt: str) -> bool:
 
 
 def _join_spans(text: str, hard: set[int]) -> list[tuple[int, int]]:
-    """Line breaks to delete: soft breaks inside a sentence (PDF and extracted-text artefacts)."""
+    """Line breaks to delete: soft breaks inside a sentence (PDF and extracted-text artefacts).
+
+    The line joined so far is never stripped or copied whole: where its stripped form starts
+    and ends, and its first tab, are kept as lines are added, and a long one is passed to
+    :func:`_keep_break` in short (its ends and a tab), so that a long run of wrapped lines
+    without punctuation costs linear time, not quadratic.
+    """
     spans = []
     lines = text.split("\n")
     stripped = [line.strip() for line in lines]
     pos = 0
     logical = ""  # the current line as joined so far
+    first = -1    # where its stripped form starts in ``logical`` (-1: blank so far)
+    last = 0      # … and where it ends
+    tab = -1      # the first tab in ``logical`` at or after ``first`` (-1: none)
     for i, line in enumerate(lines):
         end = pos + len(line)  # position of the "\n" after this line
-        # (a logical line of one line is that line: its stripped form is at hand)
+        offset = len(logical)
         if logical:
             logical += line   # in place where CPython can: a long joined line is not copied again
         else:
             logical = line
+        if stripped[i]:
+            if first < 0:
+                first = offset + len(line) - len(line.lstrip())
+            last = offset + len(line.rstrip())
+        if first >= 0 and tab < 0:
+            t = line.find("\t", max(first - offset, 0))
+            if t >= 0:
+                tab = offset + t
         if i + 1 < len(lines):
-            if end in hard or _keep_break(stripped[i] if logical is line else logical.strip(), stripped[i + 1]):
-                logical = ""
+            if first < 0:
+                prev = ""
+            elif last - first <= _KEEP_BREAK_LONG:
+                prev = logical[first:last]   # == logical.strip()
+            else:   # what _keep_break reads of a long line, and long enough
+                prev = (logical[first] + ("\t" if 0 <= tab < last else "") + "·" * _KEEP_BREAK_LONG
+                        + logical[last - 2:last])
+            if end in hard or _keep_break(prev, stripped[i + 1]):
+                logical, first, last, tab = "", -1, 0, -1
             else:
                 spans.append((end, end + 1))
         pos = end + 1

@@ -108,3 +108,24 @@ def test_width_folding_changes_exactly_what_the_table_says():
 
     text = "".join(chr(code) for code in _WIDTH_TABLE) + "老旧小区，２０２１年　改造（一）ＡＢＣ"
     assert _fold_width(text) == text.translate(_WIDTH_TABLE)
+
+
+def test_join_spans_on_long_joined_lines_reads_their_ends_and_tabs():
+    from analyzer.normalize import _join_spans
+
+    wrapped = "老旧小区改造工作推进有力居民满意度持续提升"  # 21 characters, no punctuation
+    # a long run of wrapped lines is joined whole (and in linear time)
+    text = "\n".join([wrapped] * 3000)
+    assert len(_join_spans(text, set())) == 2999
+    # once the joined line ends a sentence, the break after it stays
+    text = "\n".join([wrapped, wrapped, wrapped + "。", wrapped])
+    assert _join_spans(text, set()) == [(21, 22), (43, 44)]
+    # a tab anywhere in a long joined line (a table row) keeps the break after it …
+    text = "\n".join([wrapped + "\t" + wrapped, wrapped])
+    assert _join_spans(text, set()) == []
+    # … but not one in a blank line before it (a blank line keeps its own break)
+    text = "\n".join(["\t", wrapped, wrapped + wrapped, wrapped])
+    assert _join_spans(text, set()) == [(23, 24), (66, 67)]
+    # a long text-table row
+    text = "\n".join(["|" + wrapped + "|" + wrapped + "|", wrapped])
+    assert _join_spans(text, set()) == []
