@@ -361,6 +361,7 @@ _PIPE_ROW = re.compile(r"^\|.*\|$")  # a text table row: | 1 | 金亭花苑 | 23
 # _keep_break reads a ``prev`` longer than this only at its first and last two characters and for
 # a tab (every other test of ``prev`` is of a shorter line, or anchored at both ends and short).
 _KEEP_BREAK_LONG = 40
+_TRACK_FROM = 200  # _join_spans strips a joined line up to this long, and tracks a longer one
 
 
 def _keep_break(prev: str, nxt: str) -> bool:
@@ -404,36 +405,47 @@ def _keep_break(prev: str, nxt: str) -> bool:
 def _join_spans(text: str, hard: set[int]) -> list[tuple[int, int]]:
     """Line breaks to delete: soft breaks inside a sentence (PDF and extracted-text artefacts).
 
-    The line joined so far is never stripped or copied whole: where its stripped form starts
-    and ends, and its first tab, are kept as lines are added, and a long one is passed to
-    :func:`_keep_break` in short (its ends and a tab), so that a long run of wrapped lines
-    without punctuation costs linear time, not quadratic.
+    A joined line longer than ``_TRACK_FROM`` is not stripped again at every line added to it:
+    where its stripped form starts and ends, and its first tab, are kept up to date, and it is
+    passed to :func:`_keep_break` in short (its ends and a tab), so that a long run of wrapped
+    lines without punctuation costs linear time, not quadratic.
     """
     spans = []
     lines = text.split("\n")
     stripped = [line.strip() for line in lines]
     pos = 0
     logical = ""  # the current line as joined so far
-    first = -1    # where its stripped form starts in ``logical`` (-1: blank so far)
-    last = 0      # … and where it ends
-    tab = -1      # the first tab in ``logical`` at or after ``first`` (-1: none)
+    tracked = False  # a long joined line: the three below describe it
+    first = last = tab = -1  # its stripped form's start and end in it (-1: blank), first tab from there
     for i, line in enumerate(lines):
         end = pos + len(line)  # position of the "\n" after this line
-        offset = len(logical)
-        if logical:
-            logical += line   # in place where CPython can: a long joined line is not copied again
-        else:
+        single = not logical   # a logical line of one line is that line: its stripped form is at hand
+        if single:
             logical = line
-        if stripped[i]:
-            if first < 0:
-                first = offset + len(line) - len(line.lstrip())
-            last = offset + len(line.rstrip())
-        if first >= 0 and tab < 0:
-            t = line.find("\t", max(first - offset, 0))
-            if t >= 0:
-                tab = offset + t
+        else:
+            offset = len(logical)
+            logical += line   # in place where CPython can: a long joined line is not copied again
+            if tracked:
+                if stripped[i]:
+                    if first < 0:
+                        first = offset + len(line) - len(line.lstrip())
+                    last = offset + len(line.rstrip())
+                if first >= 0 and tab < 0:
+                    t = line.find("\t", max(first - offset, 0))
+                    if t >= 0:
+                        tab = offset + t
+            elif len(logical) > _TRACK_FROM:
+                tracked = True
+                core = logical.lstrip()
+                first = len(logical) - len(core) if core else -1
+                last = len(logical.rstrip()) if core else -1
+                tab = logical.find("\t", first) if core else -1
         if i + 1 < len(lines):
-            if first < 0:
+            if single:
+                prev = stripped[i]
+            elif not tracked:
+                prev = logical.strip()
+            elif first < 0:
                 prev = ""
             elif last - first <= _KEEP_BREAK_LONG:
                 prev = logical[first:last]   # == logical.strip()
@@ -441,7 +453,7 @@ def _join_spans(text: str, hard: set[int]) -> list[tuple[int, int]]:
                 prev = (logical[first] + ("\t" if 0 <= tab < last else "") + "·" * _KEEP_BREAK_LONG
                         + logical[last - 2:last])
             if end in hard or _keep_break(prev, stripped[i + 1]):
-                logical, first, last, tab = "", -1, 0, -1
+                logical, tracked = "", False
             else:
                 spans.append((end, end + 1))
         pos = end + 1
