@@ -48,7 +48,11 @@ class _CuePairs(list):
         for cue, role in self:
             self.role_of.setdefault(cue, role)
         alternation = "|".join(re.escape(cue) for cue, _ in self)
-        self.starts = re.compile(f"(?=({alternation}))" if self else r"(?!x)x")
+        # a quick filter first: the characters a cue starts with (the regex engine tries every
+        # alternative at a position only where one of them stands)
+        firsts = "".join(sorted({re.escape(cue[0]) for cue, _ in self})) if all(cue for cue, _ in self) else ""
+        quick = f"(?=[{firsts}])" if firsts else ""
+        self.starts = re.compile(f"{quick}(?=({alternation}))" if self else r"(?!x)x")
 
 
 @dataclass(frozen=True, slots=True)
