@@ -246,38 +246,78 @@ class _TableRows:
     def last_row(self) -> int:
         return self.first_row + len(self.rows) - 1
 
+    def _text_cell(self, i: int, value: str, xfs: tuple[int, int], short: float) -> tuple[str, int]:
+        """What follows ``<c r="A7`` for a text cell of column ``i``, and the lines it takes."""
+        text = clean_text(value)
+        s = xfs[1] if text.startswith(FORMULA_PREFIXES) else xfs[0]
+        lines = 1
+        if self.columns[i].wrap and (len(text) > short or "\n" in text):
+            lines = _wrapped_lines(text, self.widths[i])
+        return (f'" s="{s}" t="inlineStr"><is><t xml:space="preserve">{text.translate(_XML_ESCAPES)}</t></is></c>',
+                lines)
+
+    def _other_cell(self, i: int, value: Any, xfs: tuple[int, int], short: float) -> tuple[str, int]:
+        """Like ``_text_cell`` for a value that is not text: a number, or anything else as its text."""
+        num, text = _cell_value(value)
+        if num is None:
+            return self._text_cell(i, text, xfs, short)
+        s = self._numbers[i].get(self.columns[i].number_format or number_format(num))
+        return f'" s="{s}"><v>{num!r}</v></c>', 1
+
     def xml(self) -> Iterator[str]:
-        """``<row>`` elements, one a data row, with the height wrapped text needs."""
-        letters = [get_column_letter(i) for i in range(1, len(self.columns) + 1)]
-        wrap = [col.wrap for col in self.columns]
+        """``<row>`` elements, one a data row, with the height wrapped text needs.
+
+        A cell's markup after its reference depends only on its column and value (and, in the emphasis
+        column, on the row's emphasis, which only text cells take), so each distinct text, integer or float of a
+        column is laid out once
+        (file names, titles, labels repeat over thousands of rows)."""
+        ncols = len(self.columns)
+        heads = [f'<c r="{get_column_letter(i)}' for i in range(1, ncols + 1)]
         # a text of at most this many characters, on one line, fits its wrapping column (a character is
         # at most two wide): no need to measure it
         short = [_room(w) // 2 for w in self.widths]
+        texts: list[dict[str, tuple[str, int]]] = [{} for _ in range(ncols)]  # per column: text -> cell
+        ints: list[dict[int, tuple[str, int]]] = [{} for _ in range(ncols)]  # per column: int -> cell
+        floats: list[dict[float, tuple[str, int]]] = [{} for _ in range(ncols)]  # apart: 1 == 1.0
+        emphasized: dict[int, dict[str, tuple[str, int]]] = {k: {} for k in self._emphasized}
+        ec = self.emphasis_column
+        text_cell, other_cell, plain_xfs = self._text_cell, self._other_cell, self._text
+        r = self.first_row - 1
         for n, values in enumerate(self.rows):
-            r = self.first_row + n
+            r += 1
+            rs = str(r)
             emphasis = self.emphasis[n] if self.emphasis else None
             lines = 1
-            cells = []
+            parts: list[str] = []
             for i, value in enumerate(values):
-                if value is None or value == "":
+                t = type(value)
+                if t is str:
+                    if not value:
+                        continue
+                    if emphasis and i == ec:
+                        cache, xfs = emphasized[id(emphasis)], self._emphasized[id(emphasis)]
+                    else:
+                        cache, xfs = texts[i], plain_xfs[i]
+                    cell = cache.get(value)
+                    if cell is None:
+                        cell = cache[value] = text_cell(i, value, xfs, short[i])
+                elif value is None:
                     continue
-                if type(value) is str:
-                    num, text = None, clean_text(value)
+                elif t is int or t is float:
+                    cache = (ints if t is int else floats)[i]
+                    cell = cache.get(value)
+                    if cell is None:
+                        cell = cache[value] = other_cell(i, value, plain_xfs[i], short[i])
                 else:
-                    num, text = _cell_value(value)
-                if num is not None:
-                    xfs = self._numbers[i]
-                    s = xfs.get(self.columns[i].number_format or number_format(num))
-                    cells.append(f'<c r="{letters[i]}{r}" s="{s}"><v>{num!r}</v></c>')
-                    continue
-                text_xfs = self._emphasized[id(emphasis)] if emphasis and i == self.emphasis_column else self._text[i]
-                s = text_xfs[1] if text.startswith(FORMULA_PREFIXES) else text_xfs[0]
-                if wrap[i] and (len(text) > short[i] or "\n" in text):
-                    lines = max(lines, _wrapped_lines(text, self.widths[i]))
-                cells.append(f'<c r="{letters[i]}{r}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
-                             f'{text.translate(_XML_ESCAPES)}</t></is></c>')
+                    if value == "":
+                        continue
+                    xfs = self._emphasized[id(emphasis)] if emphasis and i == ec else plain_xfs[i]
+                    cell = other_cell(i, value, xfs, short[i])
+                parts += (heads[i], rs, cell[0])
+                if cell[1] > lines:
+                    lines = cell[1]
             height = f' ht="{min(MAX_LINES, lines) * LINE_PT}" customHeight="1"' if lines > 1 else ""
-            yield f'<row r="{r}"{height}>{"".join(cells)}</row>'
+            yield f'<row r="{rs}"{height}>{"".join(parts)}</row>'
 
 
 def write_table(ws: Worksheet, columns: Sequence[Column], rows: Iterable[Sequence[Any]], header_row: int = 1,
