@@ -64,13 +64,18 @@ class Ann:
 
 
 def _fact_ann(aid: str, fact: dict) -> Ann:
-    fields = [("类型", labels.fact_type_label(fact.get("type", ""))), ("数值", fmt_fact(fact)),
-              ("角色", labels.role_label(fact.get("role"))), ("状态", labels.status_label(fact.get("status"))),
-              ("主体", labels.subject_label(fact.get("subject"))), ("年度/批次", fact.get("scope") or ""),
-              ("页码", str(fact["page"]) if fact.get("page") else ""), ("原文", fact.get("raw", ""))]
-    fields = [(k, v) for k, v in fields if v]
-    tip = "数据｜" + "；".join(f"{k}：{v}" for k, v in fields if k != "原文")
-    return Ann(aid, fact["start"], fact["end"], "fact", f"f f-{fact.get('type', 'x')}", tip,
+    get = fact.get
+    page = get("page")
+    # (what the side panel lists, non-empty only; the tip lists all but the text)
+    fields = [kv for kv in (("类型", labels.fact_type_label(get("type", ""))), ("数值", fmt_fact(fact)),
+                            ("角色", labels.role_label(get("role"))), ("状态", labels.status_label(get("status"))),
+                            ("主体", labels.subject_label(get("subject"))), ("年度/批次", get("scope") or ""),
+                            ("页码", str(page) if page else "")) if kv[1]]
+    tip = "数据｜" + "；".join([f"{k}：{v}" for k, v in fields])
+    raw = get("raw", "")
+    if raw:
+        fields.append(("原文", raw))
+    return Ann(aid, fact["start"], fact["end"], "fact", f"f f-{get('type', 'x')}", tip,
                {"t": "数据", "fields": fields})
 
 
@@ -143,11 +148,21 @@ def report_annotations(rid: str, doc: Doc, report: dict, flag_ids: dict[int, str
 # ---------------------------------------------------------------------------
 
 
+def _esc(text: str) -> str:
+    """``str(markupsafe.escape(text))`` for a plain ``str``, the same five replacements without
+    building a Markup (the text of a long batch is escaped piece by piece, a million times)."""
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
+
+
+_CLASSES: dict[str, str] = {}  # an annotation's classes -> without repeats (a piece under one annotation)
+
+
 def _piece(text: str, active: list[Ann], opening: list[Ann]) -> str:
     """One cut of the text: anchors of the annotations starting here, a problem's category badge, and
     the text in a span carrying every annotation over it. The first anchor (problems before flags) goes
     on the span itself; any other is an empty span just before it."""
-    body = str(escape(text))
+    body = _esc(text)
     if not active:  # plain text, the commonest piece
         return body
     anchors: list[Ann] = []
@@ -156,19 +171,33 @@ def _piece(text: str, active: list[Ann], opening: list[Ann]) -> str:
         anchors = sorted((a for a in opening if a.anchor and a.kind != "heading"), key=lambda a: a.kind != "problem")
         out = [f'<span id="{a.anchor}" class="anchor"></span>' for a in anchors[1:]]
         badged = sorted((a for a in opening if a.badge), key=lambda a: bool(anchors) and a is anchors[0])
-        out += [f'<span class="cats" aria-hidden="true">{escape(a.badge)}</span>' for a in badged]
-    if any(a.kind == "heading" for a in active):
-        body = f"<strong>{body}</strong>"
-    marks = [a for a in active if a.kind != "heading"]
+        out += [f'<span class="cats" aria-hidden="true">{_esc(a.badge)}</span>' for a in badged]
+    if len(active) == 1:
+        marks = active
+        if active[0].kind == "heading":
+            body = f"<strong>{body}</strong>"
+            marks = []
+    else:
+        if any(a.kind == "heading" for a in active):
+            body = f"<strong>{body}</strong>"
+        marks = [a for a in active if a.kind != "heading"]
     id_attr = f' id="{anchors[0].anchor}"' if anchors else ""
     if not marks:
         out.append(f"<span{id_attr}>{body}</span>" if id_attr else body)
         return "".join(out)
-    classes = " ".join(dict.fromkeys(c for a in marks for c in a.classes.split()))
-    ids = " ".join(a.id for a in marks)
-    tip = "\n".join(dict.fromkeys(a.tip for a in marks if a.tip))
-    tab = ' tabindex="0"' if any(a.kind == "flag" for a in marks) else ""
-    out.append(f'<span class="a {classes}"{id_attr}{tab} data-a="{ids}" title="{escape(tip)}">{body}</span>')
+    if len(marks) == 1:
+        mark = marks[0]
+        classes = _CLASSES.get(mark.classes)
+        if classes is None:
+            classes = _CLASSES[mark.classes] = " ".join(dict.fromkeys(mark.classes.split()))
+        ids, tip = mark.id, mark.tip
+        tab = ' tabindex="0"' if mark.kind == "flag" else ""
+    else:
+        classes = " ".join(dict.fromkeys(c for a in marks for c in a.classes.split()))
+        ids = " ".join(a.id for a in marks)
+        tip = "\n".join(dict.fromkeys(a.tip for a in marks if a.tip))
+        tab = ' tabindex="0"' if any(a.kind == "flag" for a in marks) else ""
+    out.append(f'<span class="a {classes}"{id_attr}{tab} data-a="{ids}" title="{_esc(tip)}">{body}</span>')
     return "".join(out)
 
 
@@ -188,7 +217,10 @@ class _AnnIndex:
         first = bisect.bisect_left(self.starts, lo - self.longest)
         last = bisect.bisect_left(self.starts, hi)
         found = [a for a in self.by_start[first:last] if a.end > lo]
-        return sorted(found, key=lambda a: self.order[id(a)])
+        if len(found) > 1:
+            order = self.order
+            found.sort(key=lambda a: order[id(a)])
+        return found
 
 
 def render_range(text: str, anns: _AnnIndex, lo: int, hi: int, opened: set[str] | None = None) -> str:
@@ -196,9 +228,16 @@ def render_range(text: str, anns: _AnnIndex, lo: int, hi: int, opened: set[str] 
     anchor and badge are written) on the first piece it covers; ``opened`` carries that across ranges."""
     opened = set() if opened is None else opened
     inside = anns.over(lo, hi)
-    cuts = sorted({lo, hi, *(max(lo, a.start) for a in inside), *(min(hi, a.end) for a in inside)})
     if not inside:
-        return str(escape(text[lo:hi]))
+        return _esc(text[lo:hi])
+    if len(inside) == 1:  # one annotation: at most three pieces, before, under and after it
+        x = inside[0]
+        a, b = max(lo, x.start), min(hi, x.end)
+        opening = [x] if x.id not in opened else []
+        if opening:
+            opened.add(x.id)
+        return _esc(text[lo:a]) + _piece(text[a:b], inside, opening) + _esc(text[b:hi])
+    cuts = sorted({lo, hi, *(max(lo, a.start) for a in inside), *(min(hi, a.end) for a in inside)})
     out = []
     for a, b in zip(cuts, cuts[1:]):
         active = [x for x in inside if x.start < b and x.end > a]
