@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import AnalyzerError
-from .common import ledger_rows_from
+from .common import Prepared, ledger_rows_from, prepare
 
 __all__ = ["write_outputs", "OutputWriter", "ledger_rows_from", "OUTPUT_NAMES", "OUTPUT_LABELS", "OutputError"]
 
@@ -101,7 +101,10 @@ class OutputWriter:
     PARALLEL_MIN_DOCUMENTS documents on) or writes the output at once; ``finish()`` waits for them and
     returns {"xlsx"|"docx"|"html": path}. The workbook needs no problem summary, so a run can start it
     before summarizing. Every output is written even if another fails; the failures are raised together
-    by ``finish`` as :class:`OutputError` (with the paths that were written)."""
+    by ``finish`` as :class:`OutputError` (with the paths that were written).
+
+    What the three share (documents in order, flags, communities: :func:`common.prepare`) is computed
+    once, at the first ``start``, before any fork; the documents must not change between the starts."""
 
     def __init__(self, out_dir: Path, documents: list[dict[str, Any]], *, batch_flags: list[dict] | None = None,
                  ledger_rows: list[dict] | None = None, parallel: bool | None = None):
@@ -110,18 +113,33 @@ class OutputWriter:
         self.documents, self.batch_flags, self.ledger_rows = documents, batch_flags, ledger_rows
         self.parallel = len(documents) >= PARALLEL_MIN_DOCUMENTS if parallel is None else parallel
         self._pending: dict[str, Callable[[], Path]] = {}
+        self._prepared: Prepared | None = None
+        self._prepare_tried = False
+
+    def _shared(self) -> Prepared | None:
+        """``prepare`` of the documents, computed once; None if it failed (each renderer then tries on
+        its own, and fails as its own output)."""
+        if not self._prepare_tried:
+            self._prepare_tried = True
+            try:
+                self._prepared = prepare(self.documents, self.batch_flags, self.ledger_rows)
+            except Exception:  # noqa: BLE001 - reported by the renderers that need it
+                self._prepared = None
+        return self._prepared
 
     def _render(self, key: str, summary: dict | None) -> Callable[[Path], Path]:
         from .docx import render_summary_docx
         from .excel import render_workbook
         from .html import render_html
 
-        docs, flags, rows = self.documents, self.batch_flags, self.ledger_rows
+        docs, flags, rows, shared = self.documents, self.batch_flags, self.ledger_rows, self._shared()
         if key == "xlsx":
-            return lambda p: render_workbook(docs, p, ledger_rows=rows, batch_flags=flags)
+            return lambda p: render_workbook(docs, p, ledger_rows=rows, batch_flags=flags, prepared=shared)
         if key == "docx":
-            return lambda p: render_summary_docx(docs, summary, p, batch_flags=flags, ledger_rows=rows)
-        return lambda p: render_html(docs, p, summary=summary, batch_flags=flags, ledger_rows=rows)
+            return lambda p: render_summary_docx(docs, summary, p, batch_flags=flags, ledger_rows=rows,
+                                                 prepared=shared)
+        return lambda p: render_html(docs, p, summary=summary, batch_flags=flags, ledger_rows=rows,
+                                     prepared=shared)
 
     def start(self, key: str, *, summary: dict | None = None) -> None:
         render, path = self._render(key, summary), self.out_dir / OUTPUT_NAMES[key]

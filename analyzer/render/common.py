@@ -8,6 +8,7 @@ The renderers (excel, docx, html, terminal) only lay out what this module derive
   may also come in ``batch_flags``), most severe first;
 - :func:`communities`: one :class:`Community` per 小区 named in a report or a ledger row, with the figures
   each report gives and the ledger's, and the differences between them;
+- :func:`prepare`: the three above at once, for the renderers to share;
 - :func:`overview`, :func:`category_counts`, :func:`representative_problems`: the batch in numbers.
 
 Ledger rows are plain dicts: ``{"row": 8, "name": "建设路小区", "kind": "detail", "parent": 7,
@@ -486,6 +487,23 @@ def communities(documents: Iterable[Doc], ledger_rows: Iterable[dict] | None = N
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What every output derives first from a run's results: the documents in file-name order
+    (:func:`ordered_documents`), the flags once each (:func:`collect_flags`) and the communities
+    (:func:`communities`). :class:`analyzer.render.OutputWriter` computes it once for the three files."""
+
+    documents: list[Doc]
+    flags: list[dict]
+    communities: list[Community]
+
+
+def prepare(documents: Iterable[Doc], batch_flags: Iterable[dict] | None = None,
+            ledger_rows: Iterable[dict] | None = None) -> Prepared:
+    docs = ordered_documents(documents)
+    return Prepared(docs, collect_flags(docs, batch_flags), communities(docs, ledger_rows))
+
+
 def used_metrics(items: Iterable[Community]) -> list[Metric]:
     """The metrics any community has a figure for, in METRICS order."""
     items = list(items)
@@ -584,9 +602,12 @@ def category_counts(documents: Iterable[Doc]) -> list[tuple[str, int, int]]:
                   key=lambda t: (-t[1], labels.category_order(t[0])))
 
 
-def representative_problems(documents: Iterable[Doc], code: str, k: int = 3) -> list[tuple[Doc, dict, dict]]:
-    """Up to ``k`` clauses of a category: the highest scores, one per file before a second from any."""
-    items = [t for t in problem_items(documents) if code in (t[2].get("categories") or [])]
+def representative_problems(documents: Iterable[Doc], code: str, k: int = 3, *,
+                            every: list[tuple[Doc, dict, dict]] | None = None) -> list[tuple[Doc, dict, dict]]:
+    """Up to ``k`` clauses of a category: the highest scores, one per file before a second from any.
+    ``every``: ``problem_items(documents)``, if the caller has it already (one list for every category)."""
+    items = [t for t in (problem_items(documents) if every is None else every)
+             if code in (t[2].get("categories") or [])]
     items.sort(key=lambda t: (-(t[2].get("score") or 0), t[0]["file"], t[2].get("start", 0)))
     chosen, files = [], set()
     for t in items:

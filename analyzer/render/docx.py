@@ -36,9 +36,8 @@ from lxml import etree
 
 from . import labels
 from .charts import bar_chart_png
-from .common import (METRICS, Community, Doc, category_counts, collect_flags, communities, evidence_where,
-                     fmt_number, move_into_place, ordered_documents, overview, problem_items,
-                     representative_problems, temp_path)
+from .common import (METRICS, Community, Doc, Prepared, category_counts, evidence_where, fmt_number,
+                     move_into_place, overview, prepare, problem_items, representative_problems, temp_path)
 
 FILE_NAME = "问题汇总报告.docx"
 TITLE = ("城镇老旧小区改造情况汇报", "核查问题汇总报告")
@@ -375,7 +374,8 @@ def write_problems(document, docs: list[Doc], number: int) -> None:
     if not counts:
         para(document, "本批次报告中未识别出问题表述。")
         return
-    total = len(problem_items(docs))
+    every = problem_items(docs)
+    total = len(every)
     para(document, f"各报告共反映问题 {total} 条，涉及 {len(counts)} 个类别（一条问题可能同时属于多个类别），"
                    f"按类别统计见图1。")
     png = bar_chart_png([(labels.category_label(c), n) for c, n, _ in counts], title="问题按类别分布")
@@ -384,7 +384,7 @@ def write_problems(document, docs: list[Doc], number: int) -> None:
         para(document, "图1  问题按类别分布", style="Caption")
     for i, (code, n, n_reports) in enumerate(counts, start=1):
         heading(document, f"（{cn_index(i)}）{labels.category_label(code)}（{n} 条，涉及 {n_reports} 篇报告）", 2)
-        for doc, report, p in representative_problems(docs, code, MAX_EXAMPLES):
+        for doc, report, p in representative_problems(docs, code, MAX_EXAMPLES, every=every):
             page = f"第{p['page']}页" if p.get("page") else ""
             part = f"第{report['index']}篇" if len(doc.get("reports") or []) > 1 else ""
             para(document, f"“{' '.join(p['text'].split())}”（《{doc['file']}》{part}{page}）")
@@ -504,12 +504,14 @@ def write_appendix(document, items: list[Community]) -> None:
 
 
 def build_summary(documents: list[Doc], summary: dict | None = None, *, batch_flags: list[dict] | None = None,
-                  ledger_rows: list[dict] | None = None, today: date | None = None):
-    """The summary as a python-docx Document (see the module docstring for its contents)."""
+                  ledger_rows: list[dict] | None = None, today: date | None = None,
+                  prepared: Prepared | None = None):
+    """The summary as a python-docx Document (see the module docstring for its contents).
+    ``prepared``: ``prepare(documents, batch_flags, ledger_rows)`` if the caller has it already."""
     today = today or date.today()
-    docs = ordered_documents(documents)
-    flags = collect_flags(docs, batch_flags)
-    items = communities(docs, ledger_rows)
+    if prepared is None:
+        prepared = prepare(documents, batch_flags, ledger_rows)
+    docs, flags, items = prepared.documents, prepared.flags, prepared.communities
     ov = overview(docs, flags, items)
     document = Document()
     setup_page(document)
@@ -531,10 +533,11 @@ def build_summary(documents: list[Doc], summary: dict | None = None, *, batch_fl
 
 
 def render_summary_docx(documents: list[Doc], summary: dict | None, path: str | Path, *,
-                        batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None) -> Path:
+                        batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None,
+                        prepared: Prepared | None = None) -> Path:
     """Write 问题汇总报告.docx to ``path`` (a temporary file first, then renamed) and return the path."""
     path = Path(path)
-    document = build_summary(documents, summary, batch_flags=batch_flags, ledger_rows=ledger_rows)
+    document = build_summary(documents, summary, batch_flags=batch_flags, ledger_rows=ledger_rows, prepared=prepared)
     tmp = temp_path(path)
     document.save(tmp)
     return move_into_place(tmp, path)

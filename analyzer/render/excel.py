@@ -38,8 +38,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import labels
-from .common import (Community, Doc, Metric, collect_flags, communities, evidence_where, iter_reports,
-                     move_into_place, number_or_none, ordered_documents, section_at, temp_path, used_metrics)
+from .common import (Community, Doc, Metric, Prepared, evidence_where, iter_reports, move_into_place,
+                     number_or_none, prepare, section_at, temp_path, used_metrics)
 
 FILE_NAME = "核查结果.xlsx"
 SHEETS = ("问题线索", "提取数据", "问题清单", "小区汇总", "处理失败")
@@ -555,16 +555,20 @@ def _failure_rows(documents: list[Doc]) -> Iterable[list[Any]]:
 
 
 def build_workbook(documents: list[Doc], *, ledger_rows: list[dict] | None = None,
-                   batch_flags: list[dict] | None = None) -> tuple[Workbook, list[_TableRows]]:
-    """The workbook without the data rows of its tables, and those rows (see ``_TableRows``)."""
-    docs = ordered_documents(documents)
+                   batch_flags: list[dict] | None = None,
+                   prepared: Prepared | None = None) -> tuple[Workbook, list[_TableRows]]:
+    """The workbook without the data rows of its tables, and those rows (see ``_TableRows``).
+    ``prepared``: ``prepare(documents, batch_flags, ledger_rows)`` if the caller has it already."""
+    if prepared is None:
+        prepared = prepare(documents, batch_flags, ledger_rows)
+    docs = prepared.documents
     wb = Workbook()
     ws_flags = wb.active
     ws_flags.title = SHEETS[0]
-    tables = [write_flags(ws_flags, collect_flags(docs, batch_flags)),
+    tables = [write_flags(ws_flags, prepared.flags),
               write_table(wb.create_sheet(SHEETS[1]), fact_columns(), _fact_rows(docs)),
               write_table(wb.create_sheet(SHEETS[2]), PROBLEM_COLUMNS, _problem_rows(docs))]
-    write_communities(wb.create_sheet(SHEETS[3]), communities(docs, ledger_rows))
+    write_communities(wb.create_sheet(SHEETS[3]), prepared.communities)
     tables.append(write_table(wb.create_sheet(SHEETS[4]), FAILURE_COLUMNS, _failure_rows(docs)))
     styles = _Styles(ws_flags)
     for table in tables:
@@ -608,10 +612,10 @@ def _splice(skeleton: bytes, tables: list[_TableRows], target: Path) -> None:
 
 
 def render_workbook(documents: list[Doc], path: str | Path, *, ledger_rows: list[dict] | None = None,
-                    batch_flags: list[dict] | None = None) -> Path:
+                    batch_flags: list[dict] | None = None, prepared: Prepared | None = None) -> Path:
     """Write 核查结果.xlsx to ``path`` (a temporary file first, then renamed) and return the path."""
     path = Path(path)
-    wb, tables = build_workbook(documents, ledger_rows=ledger_rows, batch_flags=batch_flags)
+    wb, tables = build_workbook(documents, ledger_rows=ledger_rows, batch_flags=batch_flags, prepared=prepared)
     skeleton = io.BytesIO()
     wb.save(skeleton)
     tmp = temp_path(path)

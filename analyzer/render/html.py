@@ -32,8 +32,8 @@ from markupsafe import Markup, escape
 from .. import __version__
 from . import labels
 from .charts import SEVERITY_COLORS, bar_svg, stacked_bar_svg
-from .common import (Community, Doc, category_counts, collect_flags, communities, evidence_where, fmt_fact,
-                     fmt_number, move_into_place, ordered_documents, overview, temp_path, used_metrics)
+from .common import (Community, Doc, Prepared, category_counts, evidence_where, fmt_fact, fmt_number,
+                     move_into_place, overview, prepare, temp_path, used_metrics)
 
 FILE_NAME = "报告.html"
 REPORT_DIR = "报告原文"  # beside 报告.html: one page per file when the report is split
@@ -381,9 +381,9 @@ def build_views(docs: list[Doc], flags: list[dict], index: _FlagIndex, *, text: 
     return views, flag_views, data, owner
 
 
-def _charts(docs: list[Doc], ov) -> list[Markup]:
+def _charts(cats: list[tuple[str, int, int]], ov) -> list[Markup]:
+    """The dashboard's charts; ``cats``: ``category_counts`` of the documents."""
     out = []
-    cats = category_counts(docs)
     if cats:
         out.append(Markup(bar_svg([(labels.category_label(c), n) for c, n, _ in cats], title="问题按类别", width=430)))
     if ov.flags_by_kind:
@@ -453,7 +453,7 @@ def build_html(documents: list[Doc], *, summary: dict | None = None, batch_flags
 
 def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flags: list[dict] | None = None,
                 ledger_rows: list[dict] | None = None, generated: datetime | None = None,
-                split: bool = False) -> tuple[str, Iterator[tuple[str, str]]]:
+                split: bool = False, prepared: Prepared | None = None) -> tuple[str, Iterator[tuple[str, str]]]:
     """The report page, and with ``split`` one page per input file: ``(报告.html, (page name, page) …)``.
     The file pages are made one at a time as they are taken, so a large batch never holds them all.
 
@@ -461,10 +461,11 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     and lists the reports; each file's text with its highlights and side panel is a page of its own in
     REPORT_DIR beside it (a batch of 1,000 long reports is over 100 MB in one page, more than a browser
     opens comfortably). Links between the pages are relative, so the folder can be moved or zipped whole.
+    ``prepared``: ``prepare(documents, batch_flags, ledger_rows)`` if the caller has it already.
     """
-    docs = ordered_documents(documents)
-    flags = collect_flags(docs, batch_flags)
-    items = communities(docs, ledger_rows)
+    if prepared is None:
+        prepared = prepare(documents, batch_flags, ledger_rows)
+    docs, flags, items = prepared.documents, prepared.flags, prepared.communities
     ov = overview(docs, flags, items)
     flag_index = _FlagIndex(docs, flags)
     views, flag_views, data, owner = build_views(docs, flags, flag_index, text=not split)
@@ -474,7 +475,8 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     metrics, community_rows = _community_rows([c for c in items if c.sources or c.ledger])
     refs = list(_problem_refs(docs, flag_index.rids))
     problems_by_cat = []
-    for code, n, _ in category_counts(docs):
+    cats = category_counts(docs)
+    for code, n, _ in cats:
         clauses = [(f"{rid}-p{i}", d, r, p) for d, r, p, rid, i in refs if code in (p.get("categories") or [])]
         problems_by_cat.append((labels.category_label(code), n, clauses))
     template = environment().get_template("report.html.j2")
@@ -491,7 +493,7 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     index = template.render(
         mode="index" if split else "single", href=href, page_href=lambda v: page_href(v.doc_index),
         flags_page="", report_dir=REPORT_DIR,
-        ov=ov, charts=_charts(docs, ov), flags=flag_views, views=views,
+        ov=ov, charts=_charts(cats, ov), flags=flag_views, views=views,
         failed=[d for d in docs if d.get("status") != "ok"],
         metrics=metrics, community_rows=community_rows, problems_by_cat=problems_by_cat,
         ann_json=_json_script({} if split else data), rids=flag_index.rids, version=__version__,
@@ -520,7 +522,7 @@ def _problem_refs(docs: list[Doc], rids: dict[tuple[str, int], str]) -> Iterable
 
 def render_html(documents: list[Doc], path: str | Path, *, summary: dict | None = None,
                 batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None,
-                split: bool | None = None) -> Path:
+                split: bool | None = None, prepared: Prepared | None = None) -> Path:
     """Write 报告.html to ``path`` (a temporary file first, then renamed) and return the path.
 
     ``split`` (default: when the reports hold more than SINGLE_PAGE_MAX_CHARS characters) also writes one
@@ -532,7 +534,7 @@ def render_html(documents: list[Doc], path: str | Path, *, summary: dict | None 
         split = sum(len(r.get("text") or "") for d in documents for r in d.get("reports") or []) \
             > SINGLE_PAGE_MAX_CHARS
     html, pages = build_pages(documents, summary=summary, batch_flags=batch_flags, ledger_rows=ledger_rows,
-                              split=split)
+                              split=split, prepared=prepared)
     folder = path.with_name(REPORT_DIR)
     if split:
         staging = path.with_name(f".{REPORT_DIR}.tmp")
