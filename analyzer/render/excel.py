@@ -268,17 +268,19 @@ class _TableRows:
         """``<row>`` elements, one a data row, with the height wrapped text needs.
 
         A cell's markup after its reference depends only on its column and value (and, in the emphasis
-        column, on the row's emphasis, which only text cells take), so each distinct text, integer or float of a
-        column is laid out once
-        (file names, titles, labels repeat over thousands of rows)."""
+        column, on the row's emphasis, which only text cells take), so each distinct text or float of a
+        column is laid out once (file names, titles, labels repeat over thousands of rows); an integer
+        is written straight away."""
         ncols = len(self.columns)
         heads = [f'<c r="{get_column_letter(i)}' for i in range(1, ncols + 1)]
+        # what comes between a cell's reference and an integer's digits, per column
+        int_open = [f'" s="{self._numbers[i].get(col.number_format or number_format(0))}"><v>'
+                    for i, col in enumerate(self.columns)]
         # a text of at most this many characters, on one line, fits its wrapping column (a character is
         # at most two wide): no need to measure it
         short = [_room(w) // 2 for w in self.widths]
         texts: list[dict[str, tuple[str, int]]] = [{} for _ in range(ncols)]  # per column: text -> cell
-        ints: list[dict[int, tuple[str, int]]] = [{} for _ in range(ncols)]  # per column: int -> cell
-        floats: list[dict[float, tuple[str, int]]] = [{} for _ in range(ncols)]  # apart: 1 == 1.0
+        floats: list[dict[float, tuple[str, int]]] = [{} for _ in range(ncols)]  # per column: float -> cell
         emphasized: dict[int, dict[str, tuple[str, int]]] = {k: {} for k in self._emphasized}
         ec = self.emphasis_column
         text_cell, other_cell, plain_xfs = self._text_cell, self._other_cell, self._text
@@ -290,6 +292,8 @@ class _TableRows:
             lines = 1
             parts: list[str] = []
             for i, value in enumerate(values):
+                if value is None:
+                    continue
                 t = type(value)
                 if t is str:
                     if not value:
@@ -301,13 +305,13 @@ class _TableRows:
                     cell = cache.get(value)
                     if cell is None:
                         cell = cache[value] = text_cell(i, value, xfs, short[i])
-                elif value is None:
+                elif t is int and -_BIG_INT < value < _BIG_INT:  # (a larger one fails as a float would)
+                    parts += (heads[i], rs, int_open[i], str(value), "</v></c>")
                     continue
-                elif t is int or t is float:
-                    cache = (ints if t is int else floats)[i]
-                    cell = cache.get(value)
+                elif t is float and not (emphasis and i == ec):  # (inf and nan are text, emphasized)
+                    cell = floats[i].get(value)
                     if cell is None:
-                        cell = cache[value] = other_cell(i, value, plain_xfs[i], short[i])
+                        cell = floats[i][value] = other_cell(i, value, plain_xfs[i], short[i])
                 else:
                     if value == "":
                         continue
@@ -318,6 +322,9 @@ class _TableRows:
                     lines = cell[1]
             height = f' ht="{min(MAX_LINES, lines) * LINE_PT}" customHeight="1"' if lines > 1 else ""
             yield f'<row r="{rs}"{height}>{"".join(parts)}</row>'
+
+
+_BIG_INT = 10**300  # integers below this in size are finite as floats: written as they are
 
 
 def write_table(ws: Worksheet, columns: Sequence[Column], rows: Iterable[Sequence[Any]], header_row: int = 1,
