@@ -587,6 +587,10 @@ def build_workbook(documents: list[Doc], *, ledger_rows: list[dict] | None = Non
 
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 _CHUNK_ROWS = 2000
+# zlib level of the streamed sheets (the bulk of the file; the rest keeps the default, 6). On the
+# 1,000-report benchmark's 185 MB fact sheet: level 6 1.3 s and 11.9 MB, level 3 0.5 s and 13.9 MB.
+# The unzipped sheets are the same at any level.
+SHEET_ZLIB_LEVEL = 3
 
 
 def _splice(skeleton: bytes, tables: list[_TableRows], target: Path) -> None:
@@ -606,6 +610,7 @@ def _splice(skeleton: bytes, tables: list[_TableRows], target: Path) -> None:
             head = _DIMENSION.sub(f'<dimension ref="A1:{last}{table.last_row}"/>'.encode(), head, count=1)
             member = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             member.compress_type, member.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            member._compresslevel = SHEET_ZLIB_LEVEL  # (ZipInfo's own field, public only from Python 3.13)
             with out.open(member, "w", force_zip64=True) as fh:
                 fh.write(head)
                 chunk: list[str] = []
