@@ -173,7 +173,8 @@ def _piece(text: str, active: list[Ann], opening: list[Ann]) -> str:
         return body
     anchors: list[Ann] = []
     out: list[str] = []
-    if opening:
+    # (one annotation opening here without anchor or badge, say a fact, writes nothing before the span)
+    if opening and (len(opening) > 1 or opening[0].badge or (opening[0].anchor and opening[0].kind != "heading")):
         anchors = sorted((a for a in opening if a.anchor and a.kind != "heading"), key=lambda a: a.kind != "problem")
         out = [f'<span id="{a.anchor}" class="anchor"></span>' for a in anchors[1:]]
         badged = sorted((a for a in opening if a.badge), key=lambda a: bool(anchors) and a is anchors[0])
@@ -203,8 +204,8 @@ def _piece(text: str, active: list[Ann], opening: list[Ann]) -> str:
         ids = " ".join(a.id for a in marks)
         tip = "\n".join(dict.fromkeys(a.tip for a in marks if a.tip))
         tab = ' tabindex="0"' if any(a.kind == "flag" for a in marks) else ""
-    out.append(f'<span class="a {classes}"{id_attr}{tab} data-a="{ids}" title="{_esc(tip)}">{body}</span>')
-    return "".join(out)
+    span = f'<span class="a {classes}"{id_attr}{tab} data-a="{ids}" title="{_esc(tip)}">{body}</span>'
+    return "".join(out) + span if out else span
 
 
 class _AnnIndex:
