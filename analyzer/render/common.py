@@ -64,7 +64,7 @@ def report_label(doc: Doc, report: dict) -> str:
 
 
 def _flag_key(flag: dict) -> str:
-    return json.dumps(flag, sort_keys=True, ensure_ascii=False, default=str)
+    return json.dumps(flag, sort_keys=True, ensure_ascii=False, default=str, check_circular=False)  # a tree
 
 
 def flag_sort_key(flag: dict) -> tuple:

@@ -444,7 +444,8 @@ def _community_rows(items: list[Community]) -> tuple[list, list[dict]]:
 
 
 def _json_script(data: Any) -> Markup:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # (no circular-reference bookkeeping: the data is a tree, built here; a quarter of the encoding time)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
@@ -509,8 +510,13 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     template = environment().get_template("report.html.j2")
     stamp = (generated or datetime.now()).strftime("%Y-%m-%d %H:%M")
 
+    quoted: dict[int, str] = {}  # a file's index -> its page's link (thousands of links point to a page)
+
     def page_href(doc_index: int) -> str:
-        return quote(f"{REPORT_DIR}/{pages[doc_index]}")
+        link = quoted.get(doc_index)
+        if link is None:
+            link = quoted[doc_index] = quote(f"{REPORT_DIR}/{pages[doc_index]}")
+        return link
 
     def href(anchor: str) -> str:
         # a highlight's file, or that of the report whose id opens the anchor (d3r1, d3r1-p0, d3r1-s2)
