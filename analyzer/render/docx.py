@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import copy
 import io
+import weakref
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -205,9 +207,31 @@ def _page_number(paragraph, align) -> None:
 # ---------------------------------------------------------------------------
 
 
+# part -> {(style name, style type): style id}. python-docx resolves a style name on every use by going
+# through all the document's styles for the default one; the ids do not change once set up.
+_STYLE_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _style_id(part, name: str, kind: WD_STYLE_TYPE) -> str | None:
+    """``part.get_style_id(name, kind)`` (None for the default style), resolved once per part."""
+    ids = _STYLE_IDS.setdefault(part, {})
+    key = (name, kind)
+    if key not in ids:
+        ids[key] = part.get_style_id(name, kind)
+    return ids[key]
+
+
+def _add_paragraph(document, text: str = "", style: str | None = None):
+    """``document.add_paragraph(text, style)``, the style's id resolved once (``_style_id``)."""
+    p = document.add_paragraph(text)
+    if style is not None:
+        p._p.style = _style_id(p.part, style, WD_STYLE_TYPE.PARAGRAPH)
+    return p
+
+
 def para(document, text: str = "", *, style: str | None = None, align=None, indent: bool = True, bold=False,
          size=None):
-    p = document.add_paragraph(style=style)
+    p = _add_paragraph(document, style=style)
     if text:
         run = p.add_run(text)
         run.bold = bold or None
@@ -221,7 +245,7 @@ def para(document, text: str = "", *, style: str | None = None, align=None, inde
 
 
 def heading(document, text: str, level: int):
-    return document.add_paragraph(text, style=f"Heading {level}")
+    return _add_paragraph(document, text, f"Heading {level}")
 
 
 def shade(cell, fill: str) -> None:
@@ -272,7 +296,7 @@ def table(document, header: list[str], rows: Iterable[list[Any]], *, widths_mm: 
     through the property setters was most of the Word summary's time on large batches)."""
     rows = [list(r) for r in rows]
     t = document.add_table(rows=1 + len(rows), cols=len(header))
-    t.style = document.styles["Table Grid"]
+    t._tbl.tblStyle_val = _style_id(t.part, "Table Grid", WD_STYLE_TYPE.TABLE)  # as t.style = … does
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     kinds: dict[tuple[bool, bool, bool], tuple[Any, Any]] = {}  # kind -> (pPr, rPr) of its first cell
     for r, (row, values) in enumerate(zip(t.rows, [header, *rows])):
