@@ -22,7 +22,9 @@ row, an enumeration beside a strong name, a fact's subject).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Iterable
 
 import numpy as np
@@ -55,7 +57,8 @@ def _community_data() -> dict[str, Any]:
         "weak_re": re.compile("|".join(map(re.escape, weak))),
         "boundaries": set(data["boundaries"]),
         "generic": set(data["generic_names"]),
-        "stop": tuple(data["name_stop_words"]),
+        "generic_tails": tuple(g for g in data["generic_names"] if len(g) >= 2),
+        "stop_re": re.compile("|".join(map(re.escape, data["name_stop_words"]))),
         "admin": [re.compile(p) for p in data["admin_prefix_patterns"]],
     }
 
@@ -79,7 +82,7 @@ def _prefix_before(text: str, pos: int) -> str | None:
             break
     if len(prefix) < 2 or prefix in d["generic"] or prefix.endswith(("区", "县", "市", "镇", "乡", "街道", "社区")):
         return None
-    if any(prefix.endswith(g) and len(g) >= 2 for g in d["generic"]) or any(w in prefix for w in d["stop"]):
+    if prefix.endswith(d["generic_tails"]) or d["stop_re"].search(prefix):
         return None
     return prefix
 
@@ -91,8 +94,14 @@ def _names(text: str, suffix_re: re.Pattern) -> list[tuple[int, int, str]]:
         prefix = _prefix_before(text, m.start())
         if prefix:
             found.append((m.start() - len(prefix), m.end(), prefix + m.group()))
-    # "桂花园小区": the name ends at the last suffix, not at the 花园 inside it.
-    return [f for f in found if not any(g[1] > f[1] and g[0] < f[1] for g in found)]
+    # "桂花园小区": the name ends at the last suffix, not at the 花园 inside it. A name is dropped when
+    # another starts before its end and ends after it: the names by start, with the greatest end so far.
+    if len(found) < 2:
+        return found
+    by_start = sorted(found)
+    starts = [g[0] for g in by_start]
+    reach = list(accumulate((g[1] for g in by_start), max))
+    return [f for f in found if reach[bisect_left(starts, f[1]) - 1] <= f[1]]
 
 
 def community_names(text: str) -> list[str]:
