@@ -487,23 +487,25 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
     writer = None
     if outputs:
         # 核查结果.xlsx, 问题汇总报告.docx, 报告.html. The workbook needs no problem summary: with two jobs
-        # or more its process starts now, while this one writes the flags and summarizes the problems.
-        # With --jobs 1 they are written one after the other: one job means one process busy.
+        # or more its process starts now, while this one summarizes the problems, starts the HTML report's
+        # process, writes the flags and then the Word file. With --jobs 1 they are written one after the
+        # other: one job means one process busy.
         from .render import OutputWriter
 
         writer = OutputWriter(out, docs, batch_flags=batch_flags + ledger_only, ledger_rows=rows,
                               parallel=None if summary.jobs > 1 else False)
         writer.start("xlsx")
+    from .summary import summarize
+
+    problem_summary = summarize(docs)
+    if writer is not None:  # the HTML report's process (the longest) starts before the flags are written
+        writer.start("html", summary=problem_summary)
     _write_batch_flags(docs, changed, ledger_only, summary, out)
     store.save_batch_flags(run_id, batch_flags + ledger_only)
     if rows is not None:
         store.save_ledger_rows(run_id, rows)
-    from .summary import summarize
-
-    problem_summary = summarize(docs)
     _write_json(out / "summary.json", problem_summary, pretty=True)
     if writer is not None:
-        writer.start("html", summary=problem_summary)
         writer.start("docx", summary=problem_summary)
         _finish_reports(writer, summary)
     summary.seconds = time.monotonic() - clock
