@@ -13,6 +13,7 @@ import logging
 import multiprocessing as mp
 import os
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
@@ -197,6 +198,8 @@ def _worker(conn: Connection, memory_mb: int | None, timeout: float) -> None:
 _READY = "ready"
 # How much longer than the time limit a file may take when its worker has not warmed up yet.
 WARM_UP_ALLOWANCE = 60.0
+# Files a worker holds: the one it works on and the next, so that it never waits for this process.
+FILES_AHEAD = 2
 
 
 class _Slot:
@@ -207,13 +210,18 @@ class _Slot:
         self.process = ctx.Process(target=_worker, args=(child, memory_mb, timeout), daemon=True)
         self.process.start()
         child.close()
-        self.task: tuple[int, Path] | None = None
+        # the files given, in order: the first is being worked on (since ``started``), the next waits in
+        # the pipe so the worker goes on at once, without waiting for this process to send it one
+        self.tasks: deque[tuple[int, Path]] = deque()
         self.started = 0.0
         self.used = False  # given a file at least once (else it is only warming up: killed, not waited for)
         self.ready = False  # warmed up: its file's time counts from ``started``
 
     def give(self, index: int, path: Path) -> None:
-        self.task, self.started, self.used = (index, path), time.monotonic(), True
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append((index, path))
+        self.used = True
         self.conn.send(str(path))
 
     def overdue(self, now: float, timeout: float) -> bool:
@@ -434,17 +442,18 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
             # the largest files first, so that no worker is left with a long file when the others are done
             queue.sort(key=_size_of, reverse=True)
         queue.reverse()
-        for slot in slots:
-            if queue:
-                slot.give(*queue.pop())
-        while any(s.task for s in slots):
-            busy = [s for s in slots if s.task]
+        for _ in range(FILES_AHEAD):
+            for slot in slots:
+                if queue:
+                    slot.give(*queue.pop())
+        while any(s.tasks for s in slots):
+            busy = [s for s in slots if s.tasks]
             ready = wait([s.conn for s in busy], timeout=0.5)
             now = time.monotonic()
             for i, slot in enumerate(slots):
-                if slot.task is None:
+                if not slot.tasks:
                     continue
-                index, path = slot.task
+                index, path = slot.tasks[0]
                 replace = False
                 if slot.conn in ready:
                     try:
@@ -464,11 +473,13 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
                     replace = True
                 else:
                     continue
-                slot.task = None
+                slot.tasks.popleft()
+                slot.started = now  # the worker's next file, if it has one, starts now
                 if replace:
+                    queue.extend(reversed(slot.tasks))  # given but not begun: they go to the new worker first
                     slot.kill()
                     slot = slots[i] = _Slot(ctx, memory_mb, timeout)
-                if queue:  # the worker's next file first: it works while this process records the result
+                while queue and len(slot.tasks) < FILES_AHEAD:  # before recording: the worker keeps going
                     slot.give(*queue.pop())
                 record_with_copies(index, data)
     finally:

@@ -57,7 +57,9 @@ def test_batch_writes_one_valid_json_per_file(tmp_path):
     assert all("_worker_peak_kb" not in json.loads(p.read_text(encoding="utf-8")) for p in (out / "documents").iterdir())
 
 
-def test_hanging_and_crashing_files_are_cut_off_and_recorded(tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_hanging_and_crashing_files_are_cut_off_and_recorded(tmp_path, monkeypatch, jobs):
+    """A worker holds its next file too (FILES_AHEAD): when it hangs or dies, that file goes to the new one."""
     monkeypatch.setattr(runner, "analyze_file", _misbehaving)
     src = tmp_path / "in"
     src.mkdir()
@@ -66,7 +68,7 @@ def test_hanging_and_crashing_files_are_cut_off_and_recorded(tmp_path, monkeypat
     _write(src / "hang.txt", REPORT + "附件5\n")
     _write(src / "crash.txt", REPORT + "附件6\n")
     started = time.monotonic()
-    summary = runner.analyze_batch([src], tmp_path / "out", jobs=2, timeout=2)
+    summary = runner.analyze_batch([src], tmp_path / "out", jobs=jobs, timeout=2)
     assert time.monotonic() - started < 30
     assert summary.ok == 4 and summary.failed == 2
     kinds = {os.path.basename(e["file"]): e["kind"] for e in summary.errors}
