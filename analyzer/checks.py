@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 
 from .normalize import to_simplified
@@ -78,14 +79,20 @@ def interval(fact: FactD) -> Interval | None:
             return None
     if not isinstance(value, (int, float)):
         return None
-    raw = fact.get("raw") or ""
+    return _scalar_interval(fact["type"], value, fact.get("raw") or "", bool(fact.get("approx")))
+
+
+@lru_cache(maxsize=1 << 16)
+def _scalar_interval(ftype: str, value: float, raw: str, approx: bool) -> Interval:
+    """``interval`` of a single-valued fact (the batch checks, the ledger checks and the outputs ask for
+    the same facts' intervals again and again)."""
     m = _NUMBER.search(raw)
     decimals = len(m.group(1)) if m and m.group(1) else 0
-    scale = _written_scale(fact["type"], raw)
+    scale = _written_scale(ftype, raw)
     half = 0.5 * 10 ** (-decimals) * scale if (decimals or scale > 1) else 0.0
     if m is None:  # Chinese numerals: exact
         half = 0.0
-    if fact.get("approx"):
+    if approx:
         half = max(half, abs(value) * APPROX_SHARE)
     return Interval(value - half, value + half)
 
