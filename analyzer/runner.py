@@ -203,7 +203,7 @@ FILES_AHEAD = 2
 
 
 class _Slot:
-    """One worker process and the file it is working on."""
+    """One worker process and the files given to it (see FILES_AHEAD)."""
 
     def __init__(self, ctx, memory_mb: int | None, timeout: float):
         self.conn, child = ctx.Pipe()
