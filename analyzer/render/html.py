@@ -209,32 +209,20 @@ def _piece(text: str, active: list[Ann], opening: list[Ann]) -> str:
 
 
 class _AnnIndex:
-    """A report's annotations by start, to find those over a range without going through all of
+    """A report's annotations by start, to find those over each line without going through all of
     them for every line (a long report has thousands of lines and annotations)."""
 
     def __init__(self, anns: list[Ann]):
-        self.anns = anns
         self.order = {id(a): i for i, a in enumerate(anns)}
         self.by_start = sorted(anns, key=lambda a: a.start)
         self.starts = [a.start for a in self.by_start]
-        self.longest = max((a.end - a.start for a in anns), default=0)
-        self._next = 0  # over_next: by_start position of the first annotation not yet in the pool
-        self._pool: list[Ann] = []
-
-    def over(self, lo: int, hi: int) -> list[Ann]:
-        """The annotations overlapping [lo, hi), in their original order."""
-        first = bisect.bisect_left(self.starts, lo - self.longest)
-        last = bisect.bisect_left(self.starts, hi)
-        found = [a for a in self.by_start[first:last] if a.end > lo]
-        if len(found) > 1:
-            order = self.order
-            found.sort(key=lambda a: order[id(a)])
-        return found
+        self._next = 0  # by_start position of the first annotation not yet in the pool
+        self._pool: list[Ann] = []  # the annotations started so far and not ended by the last range
 
     def over_next(self, lo: int, hi: int) -> list[Ann]:
-        """``over(lo, hi)`` for ranges taken in text order (each ``lo`` at or after the previous one):
-        the annotations started before ``hi`` and not ended by ``lo`` are carried from range to range,
-        so the many ranges without any cost no search."""
+        """The annotations overlapping [lo, hi), in their original order, for ranges taken in text order
+        (each ``lo`` at or after the previous one): the annotations started before ``hi`` and not ended
+        by ``lo`` are carried from range to range, so the many ranges without any cost no search."""
         pool, start = self._pool, self._next
         if start < len(self.starts) and self.starts[start] < hi:
             end = bisect.bisect_left(self.starts, hi, start)
@@ -249,14 +237,10 @@ class _AnnIndex:
         return pool
 
 
-def render_range(text: str, anns: _AnnIndex, lo: int, hi: int, opened: set[str] | None = None) -> str:
-    """``text[lo:hi]`` as markup, cut at every annotation boundary inside it. An annotation opens (its
-    anchor and badge are written) on the first piece it covers; ``opened`` carries that across ranges."""
-    return _render_inside(text, anns.over(lo, hi), lo, hi, set() if opened is None else opened)
-
-
 def _render_inside(text: str, inside: list[Ann], lo: int, hi: int, opened: set[str]) -> str:
-    """``render_range`` given the annotations over the range (``_AnnIndex.over``)."""
+    """``text[lo:hi]`` as markup, cut at every annotation boundary inside it; ``inside``: the annotations
+    over the range (``_AnnIndex.over_next``). An annotation opens (its anchor and badge are written) on
+    the first piece it covers; ``opened`` carries that across ranges."""
     if not inside:
         return _esc(text[lo:hi])
     if lo == hi:
