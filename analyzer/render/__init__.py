@@ -17,6 +17,7 @@ import logging
 import multiprocessing as mp
 import os
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
@@ -113,26 +114,22 @@ class OutputWriter:
         self.documents, self.batch_flags, self.ledger_rows = documents, batch_flags, ledger_rows
         self.parallel = len(documents) >= PARALLEL_MIN_DOCUMENTS if parallel is None else parallel
         self._pending: dict[str, Callable[[], Path]] = {}
-        self._prepared: Prepared | None = None
-        self._prepare_tried = False
 
+    @cached_property
     def _shared(self) -> Prepared | None:
         """``prepare`` of the documents, computed once; None if it failed (each renderer then tries on
         its own, and fails as its own output)."""
-        if not self._prepare_tried:
-            self._prepare_tried = True
-            try:
-                self._prepared = prepare(self.documents, self.batch_flags, self.ledger_rows)
-            except Exception:  # noqa: BLE001 - reported by the renderers that need it
-                self._prepared = None
-        return self._prepared
+        try:
+            return prepare(self.documents, self.batch_flags, self.ledger_rows)
+        except Exception:  # noqa: BLE001 - reported by the renderers that need it
+            return None
 
     def _render(self, key: str, summary: dict | None) -> Callable[[Path], Path]:
         from .docx import render_summary_docx
         from .excel import render_workbook
         from .html import render_html
 
-        docs, flags, rows, shared = self.documents, self.batch_flags, self.ledger_rows, self._shared()
+        docs, flags, rows, shared = self.documents, self.batch_flags, self.ledger_rows, self._shared
         if key == "xlsx":
             return lambda p: render_workbook(docs, p, ledger_rows=rows, batch_flags=flags, prepared=shared)
         if key == "docx":
