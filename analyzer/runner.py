@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from . import __version__
 from .checks import check_batch
@@ -297,25 +297,36 @@ def _load_documents(docs_dir: Path, names: list[str]) -> list[dict[str, Any]]:
     return docs
 
 
-def _batch_checks(docs: list[dict[str, Any]], summary: RunSummary):
-    """Checks that need the whole batch: the same community in two files, and the ledger. Each flag
-    is added to every document it names (``_write_batch_flags`` writes them out). Returns the batch
-    flags, the flags about the ledger alone, the ledger (None without one) and the positions of the
-    documents that got flags."""
+def _read_ledger(summary: RunSummary) -> Any:
+    """The run's ledger, or None (none given, or unreadable: ``summary.ledger_error`` says why)."""
+    if not summary.ledger:
+        return None
+    from .ledger import LedgerFormatError, read_ledger
+
+    try:
+        return read_ledger(summary.ledger)
+    except LedgerFormatError as exc:
+        summary.ledger_error = exc.message
+        return None
+
+
+def _batch_flags(docs: list[dict[str, Any]], ledger: Any, ledger_name: str | None
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Checks that need the whole batch: the same community in two files, and the ledger. Returns the
+    flags that name documents and the flags about the ledger alone."""
     flags = check_batch(docs)
     ledger_only: list[dict[str, Any]] = []
-    ledger = None
-    if summary.ledger:
-        from .ledger import LedgerFormatError, read_ledger
+    if ledger is not None:
         from .ledger_checks import ledger_flags
 
-        try:
-            ledger = read_ledger(summary.ledger)
-        except LedgerFormatError as exc:
-            summary.ledger_error = exc.message
-        else:
-            for f in ledger_flags(docs, ledger):
-                (flags if any(e["file"] != Path(summary.ledger).name for e in f["evidence"]) else ledger_only).append(f)
+        for f in ledger_flags(docs, ledger):
+            (flags if any(e["file"] != ledger_name for e in f["evidence"]) else ledger_only).append(f)
+    return flags, ledger_only
+
+
+def _add_batch_flags(docs: list[dict[str, Any]], flags: list[dict[str, Any]]) -> list[int]:
+    """Add each batch flag to every document it names (``_write_batch_flags`` writes them out);
+    return the positions of the documents that got flags."""
     by_file: dict[str, list[dict[str, Any]]] = {}
     for f in flags:
         for name in {e["file"] for e in f["evidence"]}:
@@ -326,7 +337,54 @@ def _batch_checks(docs: list[dict[str, Any]], summary: RunSummary):
         if extra:
             doc["flags"].extend(extra)
             changed.append(i)
-    return flags, ledger_only, ledger, changed
+    return changed
+
+
+_T = TypeVar("_T")
+
+
+def _in_child(func: Callable[[], _T], fork: bool) -> Callable[[], _T]:
+    """Start ``func()`` in a forked child process and return a function that waits for its result. With
+    ``fork`` false (or no fork here) it runs at once, in this process. A child that fails or dies has it
+    done again here, so the result (or the error) is the same either way."""
+    if not fork or not hasattr(os, "fork"):
+        result = func()
+        return lambda: result
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            send.send(func())
+        except BaseException:  # noqa: BLE001 - the parent does it again and gets the error itself
+            pass
+
+    process = ctx.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+
+    def wait() -> _T:
+        try:
+            return receive.recv()
+        except (EOFError, OSError):
+            return func()
+        finally:
+            receive.close()
+            process.join()
+
+    return wait
+
+
+def _communities(docs: list[dict[str, Any]], rows: list[dict[str, Any]] | None) -> list[Any] | None:
+    """The communities the outputs compare (see ``OutputWriter``); None if that failed, for each output
+    to fail on its own."""
+    from .render.common import communities
+
+    try:
+        return communities(docs, rows)
+    except Exception:  # noqa: BLE001 - reported by the outputs that need them
+        logger.debug("gathering the communities failed", exc_info=True)
+        return None
 
 
 def _write_batch_flags(docs: list[dict[str, Any]], changed: list[int], ledger_only: list[dict[str, Any]],
@@ -419,9 +477,12 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
             record(j, _as_copy(data, files[index].name, files[j].name))
 
     ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
-    # started first: they warm up while this process hashes the inputs (stopped at once if all are stored)
+    # started first: they warm up while this process hashes the inputs and reads the ledger (stopped at
+    # once if all are stored)
     slots = [_Slot(ctx, memory_mb, timeout) for _ in range(jobs)] if files else []
     try:
+        ledger_obj = _read_ledger(summary)
+        ledger_name = Path(summary.ledger).name if summary.ledger else None
         queue = []
         first_of: dict[str, int] = {}  # content hash -> the file of the batch analysed for it
         copies: dict[int, list[int]] = {}  # that file -> later files with the same content
@@ -489,26 +550,26 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
     summary.analysis_seconds = time.monotonic() - clock
     summary.documents.sort()
     docs = _load_documents(docs_dir, summary.documents)
-    batch_flags, ledger_only, ledger_obj, changed = _batch_checks(docs, summary)
-    rows = None
-    if ledger_obj is not None:
-        from .render import ledger_rows_from
-
-        rows = ledger_rows_from(ledger_obj)
-    writer = None
-    if outputs:
-        # 核查结果.xlsx, 问题汇总报告.docx, 报告.html. The workbook needs no problem summary: with two jobs
-        # or more its process starts now, while this one summarizes the problems, starts the HTML report's
-        # process, writes the flags and then the Word file. With --jobs 1 they are written one after the
-        # other: one job means one process busy.
-        from .render import OutputWriter
-
-        writer = OutputWriter(out, docs, batch_flags=batch_flags + ledger_only, ledger_rows=rows,
-                              parallel=None if summary.jobs > 1 else False)
-        writer.start("xlsx")
+    # With two jobs or more, the problem summary and the batch checks are made in processes of their
+    # own while this one gathers the communities for the outputs; the workbook's process starts once
+    # the flags are in, the HTML report's once the summary is. With --jobs 1 they are made one after
+    # the other, and so are the outputs: one job means one process busy.
+    from .render import PARALLEL_MIN_DOCUMENTS, OutputWriter, ledger_rows_from
     from .summary import summarize
 
-    problem_summary = summarize(docs)
+    parallel = summary.jobs > 1 and len(docs) >= PARALLEL_MIN_DOCUMENTS
+    summarized = _in_child(lambda: summarize(docs), parallel)
+    checked = _in_child(lambda: _batch_flags(docs, ledger_obj, ledger_name), parallel)
+    rows = ledger_rows_from(ledger_obj) if ledger_obj is not None else None
+    items = _communities(docs, rows) if outputs else None
+    batch_flags, ledger_only = checked()
+    changed = _add_batch_flags(docs, batch_flags)
+    writer = None
+    if outputs:
+        writer = OutputWriter(out, docs, batch_flags=batch_flags + ledger_only, ledger_rows=rows,
+                              parallel=parallel, communities=items)
+        writer.start("xlsx")
+    problem_summary = summarized()
     if writer is not None:  # the HTML report's process (the longest) starts before the flags are written
         writer.start("html", summary=problem_summary)
     _write_batch_flags(docs, changed, ledger_only, summary, out)

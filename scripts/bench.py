@@ -394,20 +394,36 @@ def measure_readers(files: list[Path]) -> Tally:
 # ---------------------------------------------------------------------------
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid``: from /proc/PID/task/*/children where the kernel has it (one
+    small read a thread), else by reading the parent of every process in /proc."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+        out = []
+        for tid in tasks:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                out += [int(c) for c in fh.read().split()]
+        return out
+    except OSError:
+        pass
+    children = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as fh:
                 stat = fh.read().rsplit(b")", 1)[1].split()
-            children.setdefault(int(stat[1]), []).append(int(entry))
+            if int(stat[1]) == pid:
+                children.append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
+    return children
+
+
+def _descendants(pid: int) -> list[int]:
     out, stack = [], [pid]
     while stack:
-        for child in children.get(stack.pop(), []):
+        for child in _children(stack.pop()):
             out.append(child)
             stack.append(child)
     return out
@@ -439,6 +455,9 @@ class Run:
     writer_mb: float = 0.0  # the largest forked process writing an output (workbook or HTML)
 
 
+SAMPLE_SECONDS = 0.25
+
+
 def run_analyzer(inputs: Path, ledger: Path, out: Path, jobs: int) -> Run:
     """``python -m analyzer run`` as a subprocess; worker peak memory sampled from /proc."""
     shutil.rmtree(out, ignore_errors=True)
@@ -460,7 +479,9 @@ def run_analyzer(inputs: Path, ledger: Path, out: Path, jobs: int) -> Run:
                 peaks[pid] = max(peaks.get(pid, 0), _hwm_kb(pid))
                 if peaks[pid] > 20_000:
                     last_worker = time.perf_counter() - started
-            done.wait(0.1)
+            # VmHWM is a high-water mark: one reading before a process ends is enough, and reading /proc
+            # costs CPU that --jobs 2 would lose to its workers (the shortest forked writer lives ~1 s)
+            done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -126,9 +126,11 @@ def test_identical_files_are_analysed_once_and_named_as_copies(tmp_path, monkeyp
     assert all("东城区汇报.txt" not in f["message"] for f in own)
 
 
-@pytest.mark.parametrize("jobs, parallel", [(1, False), (2, None)])
+@pytest.mark.parametrize("jobs, parallel", [(1, False), (2, True)])
 def test_one_job_writes_the_outputs_in_one_process(tmp_path, monkeypatch, jobs, parallel):
     import analyzer.render as render
+
+    monkeypatch.setattr(render, "PARALLEL_MIN_DOCUMENTS", 3)
 
     seen = []
 
@@ -143,7 +145,7 @@ def test_one_job_writes_the_outputs_in_one_process(tmp_path, monkeypatch, jobs, 
     for i in range(3):
         _write(src / f"{i}.txt", REPORT.replace("2350", str(2350 + i)))
     runner.analyze_batch([src], tmp_path / "out", jobs=jobs)
-    assert seen == [parallel]  # None: forked writers from PARALLEL_MIN_DOCUMENTS documents on
+    assert seen == [parallel]  # forked writers with two jobs, from PARALLEL_MIN_DOCUMENTS documents on
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -182,3 +184,43 @@ def test_a_slow_worker_start_is_not_charged_to_its_first_file(tmp_path, monkeypa
         _write(src / f"{i}.txt", REPORT.replace("2350", str(2350 + i)))
     summary = runner.analyze_batch([src], tmp_path / "out", jobs=2, timeout=2, outputs=False)
     assert (summary.ok, summary.failed) == (3, 0)
+
+
+def test_two_jobs_give_the_results_of_one(tmp_path, monkeypatch):
+    """With two jobs the problem summary and the batch checks are made in forked processes and the
+    outputs written side by side: the results are the same as with one job, one step after another."""
+    import zipfile
+    from pathlib import Path
+
+    import analyzer.render as render
+
+    monkeypatch.setattr(render, "PARALLEL_MIN_DOCUMENTS", 3)
+    samples = Path(__file__).resolve().parents[1] / "corpora" / "samples"
+    results = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        summary = runner.analyze_batch([samples], out, ledger=samples / "台账.xlsx", jobs=jobs)
+        assert summary.ok >= 10 and summary.flags > 0 and not summary.output_error
+        book = zipfile.ZipFile(out / "核查结果.xlsx")
+        results[jobs] = ({p.name: p.read_bytes() for p in (out / "documents").iterdir()},
+                         (out / "flags.json").read_bytes(), (out / "summary.json").read_bytes(),
+                         {n: book.read(n) for n in book.namelist() if not n.startswith("docProps")})
+        assert (out / "报告.html").stat().st_size > 10_000 and (out / "问题汇总报告.docx").stat().st_size > 10_000
+    assert results[1] == results[2]
+
+
+def test_work_in_a_child_process_is_done_here_if_the_child_fails():
+    parent = os.getpid()
+
+    def pid_or_fail():
+        if os.getpid() != parent and os.environ.get("ANALYZER_TEST_FAIL_CHILD"):
+            os._exit(5)
+        return os.getpid()
+
+    assert runner._in_child(pid_or_fail, True)() != parent  # made in the child, sent back
+    assert runner._in_child(pid_or_fail, False)() == parent
+    os.environ["ANALYZER_TEST_FAIL_CHILD"] = "1"
+    try:
+        assert runner._in_child(pid_or_fail, True)() == parent  # the child died: done again here
+    finally:
+        del os.environ["ANALYZER_TEST_FAIL_CHILD"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import AnalyzerError
-from .common import Prepared, ledger_rows_from, prepare
+from .common import Community, Prepared, collect_flags, ledger_rows_from, ordered_documents, prepare
 
 __all__ = ["write_outputs", "OutputWriter", "ledger_rows_from", "OUTPUT_NAMES", "OUTPUT_LABELS", "OutputError"]
 
@@ -105,13 +105,17 @@ class OutputWriter:
     by ``finish`` as :class:`OutputError` (with the paths that were written).
 
     What the three share (documents in order, flags, communities: :func:`common.prepare`) is computed
-    once, at the first ``start``, before any fork; the documents must not change between the starts."""
+    once, at the first ``start``, before any fork; the documents must not change between the starts.
+    ``communities``: :func:`common.communities` of the documents and ledger rows, if the caller has them
+    (they need no flags, so a run can gather them while its batch checks run)."""
 
     def __init__(self, out_dir: Path, documents: list[dict[str, Any]], *, batch_flags: list[dict] | None = None,
-                 ledger_rows: list[dict] | None = None, parallel: bool | None = None):
+                 ledger_rows: list[dict] | None = None, parallel: bool | None = None,
+                 communities: list[Community] | None = None):
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.documents, self.batch_flags, self.ledger_rows = documents, batch_flags, ledger_rows
+        self.communities = communities
         self.parallel = len(documents) >= PARALLEL_MIN_DOCUMENTS if parallel is None else parallel
         self._pending: dict[str, Callable[[], Path]] = {}
 
@@ -120,7 +124,10 @@ class OutputWriter:
         """``prepare`` of the documents, computed once; None if it failed (each renderer then tries on
         its own, and fails as its own output)."""
         try:
-            return prepare(self.documents, self.batch_flags, self.ledger_rows)
+            if self.communities is None:
+                return prepare(self.documents, self.batch_flags, self.ledger_rows)
+            docs = ordered_documents(self.documents)
+            return Prepared(docs, collect_flags(docs, self.batch_flags), self.communities)
         except Exception:  # noqa: BLE001 - reported by the renderers that need it
             return None
 
