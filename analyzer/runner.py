@@ -289,14 +289,6 @@ def _write_json(path: Path, data: dict[str, Any] | str, *, pretty: bool = False)
     os.replace(tmp, path)
 
 
-def _load_documents(docs_dir: Path, names: list[str]) -> list[dict[str, Any]]:
-    docs = []
-    for name in names:
-        with open(docs_dir.parent / name, encoding="utf-8") as fh:
-            docs.append(json.load(fh))
-    return docs
-
-
 def _read_ledger(summary: RunSummary) -> Any:
     """The run's ledger, or None (none given, or unreadable: ``summary.ledger_error`` says why)."""
     if not summary.ledger:
@@ -446,6 +438,8 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
     run_id = store.begin_run({"inputs": summary.inputs, "ledger": summary.ledger, "jobs": jobs,
                               "analyzer_version": __version__})
 
+    recorded: dict[str, dict[str, Any]] = {}  # documents/<name>.json -> its content
+
     def record(index: int, done: _Done | dict[str, Any], *, reused: bool = False) -> None:
         if isinstance(done, dict) or done.rows.document[1] != files[index].name:
             data = done if isinstance(done, dict) else done.data()
@@ -454,6 +448,9 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
         _write_json(docs_dir / names[index], done.text)
         store.save_rows(run_id, done.rows, reused=reused)  # before any batch flag is added to it
         summary.documents.append(f"documents/{names[index]}")
+        # what the batch checks and the outputs read: the file just written, parsed now (with one job
+        # this process has a core of its own meanwhile)
+        recorded[summary.documents[-1]] = json.loads(done.text)
         if done.status == "ok":
             summary.ok += 1
             summary.reports += done.reports
@@ -549,11 +546,12 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
 
     summary.analysis_seconds = time.monotonic() - clock
     summary.documents.sort()
-    docs = _load_documents(docs_dir, summary.documents)
+    docs = [recorded.pop(name) for name in summary.documents]
     # With two jobs or more, the problem summary and the batch checks are made in processes of their
-    # own while this one gathers the communities for the outputs; the workbook's process starts once
-    # the flags are in, the HTML report's once the summary is. With --jobs 1 they are made one after
-    # the other, and so are the outputs: one job means one process busy.
+    # own while this one gathers the communities for the outputs; the processes of the workbook and of
+    # the HTML report's pages of the files start once the flags are in, that of the report's own page
+    # once the summary is. With --jobs 1 they are made one after the other, and so are the outputs: one
+    # job means one process busy.
     from .render import PARALLEL_MIN_DOCUMENTS, OutputWriter, ledger_rows_from
     from .summary import summarize
 
@@ -569,6 +567,7 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
         writer = OutputWriter(out, docs, batch_flags=batch_flags + ledger_only, ledger_rows=rows,
                               parallel=parallel, communities=items)
         writer.start("xlsx")
+        writer.start("html_pages")
     problem_summary = summarized()
     if writer is not None:  # the HTML report's process (the longest) starts before the flags are written
         writer.start("html", summary=problem_summary)

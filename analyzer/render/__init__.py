@@ -100,9 +100,11 @@ class OutputWriter:
     """Writes 核查结果.xlsx, 问题汇总报告.docx and 报告.html into ``out_dir``, each as soon as what it needs
     is ready: ``start(key)`` forks the workbook or the HTML report (``parallel``: default from
     PARALLEL_MIN_DOCUMENTS documents on) or writes the output at once; ``finish()`` waits for them and
-    returns {"xlsx"|"docx"|"html": path}. The workbook needs no problem summary, so a run can start it
-    before summarizing. Every output is written even if another fails; the failures are raised together
-    by ``finish`` as :class:`OutputError` (with the paths that were written).
+    returns {"xlsx"|"docx"|"html": path}. The workbook needs no problem summary, and neither do the HTML
+    report's pages of the files: ``start("html_pages")`` forks them when ``parallel`` (``start("html")``
+    then writes the rest), so a run can start them before summarizing. Every output is written even if
+    another fails; the failures are raised together by ``finish`` as :class:`OutputError` (with the paths
+    that were written).
 
     What the three share (documents in order, flags, communities: :func:`common.prepare`) is computed
     once, at the first ``start``, before any fork; the documents must not change between the starts.
@@ -117,6 +119,7 @@ class OutputWriter:
         self.documents, self.batch_flags, self.ledger_rows = documents, batch_flags, ledger_rows
         self.communities = communities
         self.parallel = len(documents) >= PARALLEL_MIN_DOCUMENTS if parallel is None else parallel
+        self.generated = datetime.now()  # the time the HTML pages show, the same in each process
         self._pending: dict[str, Callable[[], Path]] = {}
 
     @cached_property
@@ -142,10 +145,15 @@ class OutputWriter:
         if key == "docx":
             return lambda p: render_summary_docx(docs, summary, p, batch_flags=flags, ledger_rows=rows,
                                                  prepared=shared)
+        part = "pages" if key == "html_pages" else "index" if "html_pages" in self._pending else "all"
         return lambda p: render_html(docs, p, summary=summary, batch_flags=flags, ledger_rows=rows,
-                                     prepared=shared)
+                                     prepared=shared, generated=self.generated, part=part)
 
     def start(self, key: str, *, summary: dict | None = None) -> None:
+        if key == "html_pages":
+            if self.parallel and hasattr(os, "fork"):
+                self._pending[key] = _fork_one(self._render(key, None), self.out_dir / OUTPUT_NAMES["html"])
+            return
         render, path = self._render(key, summary), self.out_dir / OUTPUT_NAMES[key]
         if self.parallel and key in FORKED_OUTPUTS:
             self._pending[key] = _fork_one(render, path)
@@ -162,14 +170,22 @@ class OutputWriter:
         written: dict[str, Path] = {}
         failed: list[str] = []
         for key in OUTPUT_NAMES:
-            if key not in self._pending:
-                continue
-            try:
-                written[key] = self._pending.pop(key)()
-            except Exception as exc:  # one broken output must not cost the others
+            # the HTML report's pages of the files are a part of it: waited for (and failed) with it
+            started = key in self._pending
+            parts = [self._pending.pop(k) for k in (("html_pages", key) if key == "html" else (key,))
+                     if k in self._pending]
+            errors = []
+            for wait in parts:
+                try:
+                    path = wait()
+                except Exception as exc:  # one broken output must not cost the others
+                    errors.append(exc)
+            if errors:
                 if key in FORKED_OUTPUTS and self.parallel:
-                    logger.error("写入 %s 失败：%s", OUTPUT_NAMES[key], exc)
-                failed.append(f"{OUTPUT_NAMES[key]}：{exc}")
+                    logger.error("写入 %s 失败：%s", OUTPUT_NAMES[key], errors[0])
+                failed.append(f"{OUTPUT_NAMES[key]}：{errors[0]}")
+            elif started:
+                written[key] = path
         if failed:
             raise OutputError("以下结果文件未能写入：" + "；".join(failed), written)
         return written
@@ -190,6 +206,7 @@ def write_outputs(out_dir: Path, documents: list[dict[str, Any]], *, summary: di
     meanwhile (see :class:`OutputWriter`).
     """
     writer = OutputWriter(out_dir, documents, batch_flags=batch_flags, ledger_rows=ledger_rows, parallel=parallel)
+    writer.start("html_pages")
     for key in sorted(OUTPUT_NAMES, key=lambda k: k not in FORKED_OUTPUTS):  # the forked ones first
         writer.start(key, summary=summary)
     return writer.finish()

@@ -477,12 +477,27 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     """
     if prepared is None:
         prepared = prepare(documents, batch_flags, ledger_rows)
+    stamp = _stamp(generated)
+    return (index_page(prepared, summary=summary, split=split, stamp=stamp),
+            file_pages(prepared, stamp=stamp) if split else iter(()))
+
+
+def _stamp(generated: datetime | None) -> str:
+    return (generated or datetime.now()).strftime("%Y-%m-%d %H:%M")
+
+
+def _page_names(docs: list[Doc]) -> dict[int, str]:
+    """A file's index -> its page, for every file with a report (the files ``doc_views`` has views of)."""
+    return {i: page_name(i, d) for i, d in enumerate(docs) if d.get("status") == "ok" and d.get("reports")}
+
+
+def index_page(prepared: Prepared, *, summary: dict | None, split: bool, stamp: str) -> str:
+    """报告.html: the dashboard, flags, communities and problems; the reports' text too unless ``split``."""
     docs, flags, items = prepared.documents, prepared.flags, prepared.communities
     ov = overview(docs, flags, items)
     flag_index = _FlagIndex(docs, flags)
     views, flag_views, data, owner = build_views(docs, flags, flag_index, text=not split)
-    # split: a file's index -> its page; a report's id -> its file's index
-    pages = {v.doc_index: page_name(v.doc_index, v.doc) for v in views} if split else {}
+    pages = _page_names(docs) if split else {}
     report_owner = {v.id: v.doc_index for v in views}
     metrics, community_rows = _community_rows([c for c in items if c.sources or c.ledger])
     refs = list(_problem_refs(docs, flag_index.rids))
@@ -491,8 +506,6 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
     for code, n, _ in cats:
         clauses = [(f"{rid}-p{i}", d, r, p) for d, r, p, rid, i in refs if code in (p.get("categories") or [])]
         problems_by_cat.append((labels.category_label(code), n, clauses))
-    template = environment().get_template("report.html.j2")
-    stamp = (generated or datetime.now()).strftime("%Y-%m-%d %H:%M")
 
     quoted: dict[int, str] = {}  # a file's index -> its page's link (thousands of links point to a page)
 
@@ -507,7 +520,7 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
         doc_index = owner.get(anchor, report_owner.get(anchor.split("-", 1)[0])) if split else None
         return (page_href(doc_index) if doc_index in pages else "") + "#" + anchor
 
-    index = template.render(
+    return environment().get_template("report.html.j2").render(
         mode="index" if split else "single", href=href, page_href=lambda v: page_href(v.doc_index),
         flags_page="", report_dir=REPORT_DIR,
         ov=ov, charts=_charts(cats, ov), flags=flag_views, views=views,
@@ -516,15 +529,19 @@ def build_pages(documents: list[Doc], *, summary: dict | None = None, batch_flag
         ann_json=_json_script({} if split else data), rids=flag_index.rids, version=__version__,
         summary=summary or {}, generated=stamp)
 
-    def file_pages() -> Iterator[tuple[str, str]]:
-        for doc_index in sorted(pages):
-            own_views, own = doc_views(doc_index, docs[doc_index], flag_index)
-            yield pages[doc_index], template.render(
-                mode="file", href=lambda a: "#" + a, page_href=None, flags_page=quote(f"../{FILE_NAME}"),
-                report_dir=REPORT_DIR, file_title=docs[doc_index].get("file", ""), ov=ov, views=own_views, flags=[],
-                ann_json=_json_script(own), version=__version__, summary=summary or {}, generated=stamp)
 
-    return index, (file_pages() if split else iter(()))
+def file_pages(prepared: Prepared, *, stamp: str) -> Iterator[tuple[str, str]]:
+    """(page name, page) of each file with a report, for REPORT_DIR: its text with highlights and side
+    panel. They need no problem summary, so a run can write them while it summarizes."""
+    docs = prepared.documents
+    flag_index = _FlagIndex(docs, prepared.flags)
+    template = environment().get_template("report.html.j2")
+    for doc_index, name in _page_names(docs).items():
+        own_views, own = doc_views(doc_index, docs[doc_index], flag_index)
+        yield name, template.render(
+            mode="file", href=lambda a: "#" + a, page_href=None, flags_page=quote(f"../{FILE_NAME}"),
+            report_dir=REPORT_DIR, file_title=docs[doc_index].get("file", ""), views=own_views, flags=[],
+            ann_json=_json_script(own), version=__version__, generated=stamp)
 
 
 def _problem_refs(docs: list[Doc], rids: dict[tuple[str, int], str]) -> Iterable[tuple[Doc, dict, dict, str, int]]:
@@ -539,34 +556,40 @@ def _problem_refs(docs: list[Doc], rids: dict[tuple[str, int], str]) -> Iterable
 
 def render_html(documents: list[Doc], path: str | Path, *, summary: dict | None = None,
                 batch_flags: list[dict] | None = None, ledger_rows: list[dict] | None = None,
-                split: bool | None = None, prepared: Prepared | None = None) -> Path:
+                split: bool | None = None, prepared: Prepared | None = None, generated: datetime | None = None,
+                part: str = "all") -> Path:
     """Write 报告.html to ``path`` (a temporary file first, then renamed) and return the path.
 
     ``split`` (default: when the reports hold more than SINGLE_PAGE_MAX_CHARS characters) also writes one
     page per file into the folder REPORT_DIR beside it (see ``build_pages``); that folder is replaced
     as a whole, and removed when the report is one page, so no page of an earlier run is left behind.
+    ``part`` lets two processes share the work (give both the same ``generated``): "pages" writes only
+    that folder and returns its path (nothing when the report is one page), "index" only 报告.html.
     """
     path = Path(path)
     if split is None:
         split = sum(len(r.get("text") or "") for d in documents for r in d.get("reports") or []) \
             > SINGLE_PAGE_MAX_CHARS
-    html, pages = build_pages(documents, summary=summary, batch_flags=batch_flags, ledger_rows=ledger_rows,
-                              split=split, prepared=prepared)
+    if prepared is None:
+        prepared = prepare(documents, batch_flags, ledger_rows)
+    stamp = _stamp(generated)
     folder = path.with_name(REPORT_DIR)
-    if split:
+    if split and part != "index":
         staging = path.with_name(f".{REPORT_DIR}.tmp")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         try:
-            for name, page in pages:
+            for name, page in file_pages(prepared, stamp=stamp):
                 (staging / name).write_text(page, encoding="utf-8")
             shutil.rmtree(folder, ignore_errors=True)
             staging.rename(folder)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    if part == "pages":
+        return folder
     tmp = temp_path(path)
-    tmp.write_text(html, encoding="utf-8")
+    tmp.write_text(index_page(prepared, summary=summary, split=split, stamp=stamp), encoding="utf-8")
     moved = move_into_place(tmp, path)
     if not split and folder.is_dir():
         shutil.rmtree(folder, ignore_errors=True)
