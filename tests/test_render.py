@@ -335,6 +335,22 @@ def test_a_failing_workbook_process_costs_only_the_workbook(run, tmp_path, monke
     assert not (tmp_path / OUTPUT_NAMES["xlsx"]).exists()
 
 
+def test_failing_pages_of_the_files_fail_the_html_report_only(run, tmp_path, monkeypatch):
+    from analyzer.render import OutputError, html
+
+    def broken(*args, **kwargs):
+        raise ValueError("测试用的分页错误")
+        yield
+
+    monkeypatch.setattr(html, "file_pages", broken)
+    monkeypatch.setattr(html, "SINGLE_PAGE_MAX_CHARS", 10)  # split, as a large batch is
+    with pytest.raises(OutputError) as info:
+        write_outputs(tmp_path, run.docs, batch_flags=run.batch, ledger_rows=run.rows, parallel=True)
+    assert "报告.html" in info.value.message and "测试用的分页错误" in info.value.message
+    assert sorted(info.value.written) == ["docx", "xlsx"]
+    assert not (tmp_path / html.REPORT_DIR).exists()
+
+
 # ---------------------------------------------------------------------------
 # 问题汇总报告.docx
 # ---------------------------------------------------------------------------
@@ -554,6 +570,25 @@ def test_split_html_links_reach_their_targets(split, run):
     assert flagged and all("#row-g" in h for h in flagged)
     listed = split.index.xpath("//ol[@class='rlist']/li/a/@href")
     assert len(listed) == sum(len(d["reports"]) for d in run.docs if d["status"] == "ok")
+
+
+def test_split_html_written_in_two_parts_is_the_same(run, tmp_path):
+    """With two jobs one process writes the pages of the files and another the report page."""
+    from datetime import datetime
+
+    from analyzer.render.html import REPORT_DIR, render_html
+
+    when = datetime(2026, 11, 24, 9, 30)
+    kw = dict(batch_flags=run.batch, ledger_rows=run.rows, split=True, generated=when)
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    whole.mkdir(), parts.mkdir()
+    render_html(run.docs, whole / "报告.html", **kw)
+    assert render_html(run.docs, parts / "报告.html", part="pages", **kw) == parts / REPORT_DIR
+    assert not (parts / "报告.html").exists()
+    render_html(run.docs, parts / "报告.html", part="index", **kw)
+    files = sorted(p.relative_to(whole) for p in whole.rglob("*.html"))
+    assert len(files) > 3 and files == sorted(p.relative_to(parts) for p in parts.rglob("*.html"))
+    assert all((whole / f).read_bytes() == (parts / f).read_bytes() for f in files)
 
 
 def test_one_page_html_removes_the_pages_of_an_earlier_split(split, run):
