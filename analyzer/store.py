@@ -245,6 +245,7 @@ class Store:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._versions: dict[int, str] = {}  # run id -> its analyzer version (_run_version)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process in WAL mode
@@ -320,10 +321,14 @@ class Store:
         return int(row[0]) if row else None
 
     def _run_version(self, run_id: int) -> str:
-        row = self.conn.execute("SELECT analyzer_version FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if row is None:
-            raise KeyError(f"run {run_id} does not exist")
-        return row[0]
+        """The analyzer version a run was begun with (asked once per run: it never changes)."""
+        version = self._versions.get(run_id)
+        if version is None:
+            row = self.conn.execute("SELECT analyzer_version FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"run {run_id} does not exist")
+            version = self._versions[run_id] = row[0]
+        return version
 
     # -- documents ----------------------------------------------------------
 
