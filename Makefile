@@ -34,7 +34,7 @@ test: samples
 	$(BIN)/python -m pytest
 
 bench: samples
-	$(BIN)/python scripts/bench.py --jobs $(JOBS)
+	$(BIN)/python scripts/bench.py --jobs $(JOBS) --repeat 3
 	$(BIN)/python scripts/bench.py --n 200 --jobs $(JOBS) --scale10 --no-readers
 	$(BIN)/python scripts/bench_readers.py
 	$(BIN)/python scripts/bench_facts.py $(SAMPLES) corpora/facts/reports

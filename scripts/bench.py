@@ -1,7 +1,7 @@
 """End-to-end benchmark: `analyzer run` on a generated corpus, against the floor of pulling the text out.
 
     python scripts/bench.py [--n 1000] [--jobs 2] [--out DIR] [--keep] [--scale10] [--seed 0] [--max-pages 20]
-                            [--repeat-filler]
+                            [--repeat 1] [--repeat-filler]
 
 1. Generates a reproducible corpus of ``--n`` reports, one third each .txt (UTF-8 and GBK), .docx and
    .pdf, 1–20 pages each, with figures, tables, problem paragraphs and compilations (篇一/篇二 in one
@@ -13,7 +13,9 @@
    the same files — pypdfium2 ``get_text_range`` for PDFs, an lxml walk over word/document.xml for
    .docx, read + decode for .txt (one process, one core).
 3. Runs the full ``analyzer run DIR --ledger 台账.xlsx`` (a subprocess, as a user would) with
-   ``--jobs 1`` and with ``--jobs N``, sampling every worker's peak memory (VmHWM) from /proc.
+   ``--jobs 1`` and with ``--jobs N``, sampling every worker's peak memory (VmHWM) from /proc; with
+   ``--repeat K`` K times each, taking turns, and reports the run of median time of each (two runs of
+   the same code on a shared VM differ by up to a tenth).
 4. With ``--scale10``: the same with a corpus of ten times as many different reports.
 
 Prints the machine, files/s, pages/s, characters/s, peak memory per worker, the floor and the ratio
@@ -30,6 +32,7 @@ import platform
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -559,6 +562,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-readers", action="store_true", help="skip timing the reader stage on its own")
     parser.add_argument("--max-pages", type=int, default=20,
                         help="reports have 1 to this many pages (default 20; 1 gives a corpus of short reports)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run --jobs 1 and --jobs N this many times, taking turns; report the median of each")
     parser.add_argument("--repeat-filler", action="store_true",
                         help="the corpus of earlier sessions: filler paragraphs drawn again and again from eight")
     args = parser.parse_args(argv)
@@ -592,11 +597,19 @@ def main(argv: list[str] | None = None) -> int:
             print(rates("readers (all, 1 process)", reading.files, reading.pages, reading.chars, reading.seconds))
 
         jobs_list = [1] if args.jobs == 1 else [1, args.jobs]
+        # With --repeat, the runs take turns (--jobs 1, --jobs N, --jobs 1 …), so that a slow spell of
+        # the machine falls on both; each is then represented by its run of median time.
+        tries: dict[int, list[Run]] = {jobs: [] for jobs in jobs_list}
+        for _ in range(args.repeat):
+            for jobs in jobs_list:
+                tries[jobs].append(run_analyzer(corpus, ledger, work / f"out_j{jobs}", jobs))
         runs = []
         for jobs in jobs_list:
-            run = run_analyzer(corpus, ledger, work / f"out_j{jobs}", jobs)
+            median = statistics.median_low(run.seconds for run in tries[jobs])
+            run = next(run for run in tries[jobs] if run.seconds == median)
             runs.append(run)
-            print(rates(f"analyzer run --jobs {jobs}", len(files), floor.pages, floor.chars, run.seconds))
+            print(rates(f"analyzer run --jobs {jobs}", len(files), floor.pages, floor.chars, run.seconds)
+                  + (f"  (median of {', '.join(f'{r.seconds:.1f}' for r in tries[jobs])})" if args.repeat > 1 else ""))
         if args.scale10:
             # Ten times as many different reports (the same generator, more of it): copies of the
             # same files would measure the runner's de-duplication of identical content instead.
