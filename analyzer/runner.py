@@ -316,19 +316,19 @@ def _batch_flags(docs: list[dict[str, Any]], ledger: Any, ledger_name: str | Non
     return flags, ledger_only
 
 
-def _add_batch_flags(docs: list[dict[str, Any]], flags: list[dict[str, Any]]) -> list[int]:
+def _add_batch_flags(docs: list[dict[str, Any]], flags: list[dict[str, Any]]) -> dict[int, int]:
     """Add each batch flag to every document it names (``_write_batch_flags`` writes them out);
-    return the positions of the documents that got flags."""
+    return the positions of the documents that got flags, with how many each got."""
     by_file: dict[str, list[dict[str, Any]]] = {}
     for f in flags:
         for name in {e["file"] for e in f["evidence"]}:
             by_file.setdefault(name, []).append(f)
-    changed = []
+    changed = {}
     for i, doc in enumerate(docs):
         extra = by_file.get(doc["file"])
         if extra:
             doc["flags"].extend(extra)
-            changed.append(i)
+            changed[i] = len(extra)
     return changed
 
 
@@ -379,13 +379,41 @@ def _communities(docs: list[dict[str, Any]], rows: list[dict[str, Any]] | None) 
         return None
 
 
-def _write_batch_flags(docs: list[dict[str, Any]], changed: list[int], ledger_only: list[dict[str, Any]],
+def _with_added_flags(path: Path, doc: dict[str, Any], added: int, encoded: dict[int, str]) -> dict[str, Any] | str:
+    """The JSON of ``doc`` from its file, written (``_json_text``) before its last ``added`` flags were
+    added: the flags close the document, so only the new ones are encoded and put before the end
+    (``encoded``: a flag's JSON by its id, for a flag added to many documents). The document itself (to
+    encode whole) if the file does not end as expected."""
+    before = len(doc["flags"]) - added
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return doc
+    if list(doc)[-1] != "flags" or not text.endswith("[]}" if before == 0 else "}]}"):
+        return doc
+    parts = []
+    for f in doc["flags"][before:]:
+        part = encoded.get(id(f))
+        if part is None:
+            part = encoded[id(f)] = _json_text(f)
+        parts.append(part)
+    return f"{text[:-2]}{',' if before else ''}{','.join(parts)}]}}"
+
+
+def _write_batch_flags(docs: list[dict[str, Any]], changed: dict[int, int], ledger_only: list[dict[str, Any]],
                        summary: RunSummary, out: Path) -> None:
     """Rewrite the JSON of the documents that got batch flags; write every flag once to ``flags.json``."""
-    for i in changed:
-        _write_json(out / summary.documents[i], docs[i])
-    all_flags = [f for doc in docs for f in doc["flags"]] + ledger_only
-    unique = {json.dumps(f, ensure_ascii=False, sort_keys=True): f for f in all_flags}
+    encoded: dict[int, str] = {}
+    for i, added in changed.items():
+        path = out / summary.documents[i]
+        _write_json(path, _with_added_flags(path, docs[i], added, encoded))
+    unique: dict[str, dict[str, Any]] = {}
+    seen: set[int] = set()  # a batch flag is in every document it names: its key is made once
+    for f in [f for doc in docs for f in doc["flags"]] + ledger_only:
+        if id(f) not in seen:
+            seen.add(id(f))
+            unique.setdefault(json.dumps(f, ensure_ascii=False, sort_keys=True), f)
     _write_json(out / "flags.json", {"flags": list(unique.values())})
     summary.flags = len(unique)
 

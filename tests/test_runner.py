@@ -224,3 +224,26 @@ def test_work_in_a_child_process_is_done_here_if_the_child_fails():
         assert runner._in_child(pid_or_fail, True)() == parent  # the child died: done again here
     finally:
         del os.environ["ANALYZER_TEST_FAIL_CHILD"]
+
+
+@pytest.mark.parametrize("before", [0, 2])
+def test_batch_flags_are_put_into_the_written_document_as_if_it_were_written_whole(tmp_path, before):
+    doc = {"file": "东城区汇报.txt", "status": "ok", "reports": [{"text": "全区改造小区12个。\n“引号”\\路径"}],
+           "flags": [{"kind": "k0", "message": f"提示{i}", "evidence": [{"file": "东城区汇报.txt", "start": i}]}
+                     for i in range(before)]}
+    path = tmp_path / "doc.json"
+    runner._write_json(path, doc)
+    doc["flags"] += [{"kind": "ledger_mismatch", "severity": "warning", "message": "户数与台账不符：1,200 户",
+                      "evidence": [{"file": "东城区汇报.txt", "raw": "1200户"}, {"file": "台账.xlsx", "row": 7}]}]
+    text = runner._with_added_flags(path, doc, 1, {})
+    assert isinstance(text, str) and text == runner._json_text(doc)
+    assert json.loads(text) == doc
+
+
+def test_batch_flags_go_into_a_document_written_otherwise_by_encoding_it_whole(tmp_path):
+    doc = {"file": "a.txt", "flags": [{"kind": "k"}]}
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")  # not as the runner writes
+    doc["flags"].append({"kind": "new"})
+    assert runner._with_added_flags(path, doc, 1, {}) is doc
+    assert runner._with_added_flags(tmp_path / "missing.json", doc, 1, {}) is doc
