@@ -76,11 +76,11 @@ def flag_sort_key(flag: dict) -> tuple:
 def collect_flags(documents: Iterable[Doc], batch_flags: Iterable[dict] | None = None) -> list[dict]:
     """Every flag of the documents and of the batch, each once, errors first."""
     seen: dict[str, dict] = {}
-    for doc in documents:
-        for f in doc.get("flags") or []:
+    keyed: set[int] = set()  # in a run, a cross-report flag is one object in every document it names
+    for f in [f for doc in documents for f in doc.get("flags") or []] + list(batch_flags or []):
+        if id(f) not in keyed:
+            keyed.add(id(f))
             seen.setdefault(_flag_key(f), f)
-    for f in batch_flags or []:
-        seen.setdefault(_flag_key(f), f)
     return sorted(seen.values(), key=flag_sort_key)
 
 
