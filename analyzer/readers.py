@@ -554,7 +554,7 @@ def _repair_mojibake(text: str) -> str | None:
     """Chinese text that was decoded as Latin-1/cp1252 somewhere and saved again ("å…³äºŽ" for
     "关于", "¹ØÓÚ" for GBK "关于"), restored; None when the text does not look like that."""
     sample = text[:20000]
-    non_ascii = sum(1 for ch in sample if ord(ch) > 127)
+    non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))  # characters above U+007F
     if non_ascii < 8 or len(_MOJIBAKE_CHARS.findall(sample)) < 0.9 * non_ascii:
         return None
     for wrong in ("cp1252", "latin-1"):
