@@ -640,7 +640,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"end-to-end / floor: {one.seconds / floor.seconds:.1f}x at --jobs 1 against the 1-process floor "
               f"(target <= 4x)"
               + (f"; {runs[1].seconds / floor_jobs:.1f}x at --jobs {runs[1].jobs} against the {runs[1].jobs}-process "
-                 f"floor (speed-up --jobs 1 -> {runs[1].jobs}: {one.seconds / runs[1].seconds:.2f}x, target >= 1.8x)"
+                 f"floor (speed-up --jobs 1 -> {runs[1].jobs}: {one.seconds / runs[1].seconds:.2f}x, target >= 1.8x; "
+                 f"for comparison, the floor's own with {runs[1].jobs} processes: {floor.seconds / floor_jobs:.2f}x)"
                  if len(jobs_list) > 1 else ""))
         if args.scale10:
             print(f"10x corpus: {run10.seconds:.1f} s = {run10.seconds / runs[-2].seconds:.1f}x the 1x run "
