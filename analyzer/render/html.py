@@ -343,7 +343,7 @@ class _FlagIndex:
 
 def doc_views(i: int, doc: Doc, index: _FlagIndex, *, text: bool = True) -> tuple[list[ReportView], dict[str, Any]]:
     """The views of the ``i``-th file's reports and their side-panel data by annotation id. Without
-    ``text``, only what the dashboard needs (no highlighted text; data only for the flags' anchors)."""
+    ``text``, only what the dashboard needs (no highlighted text; the flags' anchors, without data)."""
     views: list[ReportView] = []
     data: dict[str, Any] = {}
     if doc.get("status") != "ok":
@@ -353,11 +353,11 @@ def doc_views(i: int, doc: Doc, index: _FlagIndex, *, text: bool = True) -> tupl
         evidence = index.by_report.get((doc["file"], report["index"]), [])
         if text:
             anns = report_annotations(rid, doc, report, index.ids, evidence)
-        else:
+            data.update({a.id: a.data for a in anns if a.kind != "heading"})
+        else:  # the flags' anchors, as report_annotations keeps them: the dashboard only links to them
             n = len(report.get("text", ""))
-            anns = [a for a in (_flag_ann(f"{index.ids[id(f)]}e{k}", index.ids[id(f)], f, ev) for f, k, ev in evidence)
-                    if 0 <= a.start < a.end <= n]  # as report_annotations keeps them
-        data.update({a.id: a.data for a in anns if a.kind != "heading"})
+            anns = []
+            data.update((f"{index.ids[id(f)]}e{k}", None) for f, k, ev in evidence if 0 <= ev["start"] < ev["end"] <= n)
         toc = [(a.anchor, report["text"][a.start:a.end], a.level) for a in anns
                if a.kind == "heading" and a.level <= 2]
         rflags = list({id(f): (index.ids[id(f)], f) for f, _, _ in evidence}.values())
