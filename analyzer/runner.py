@@ -408,13 +408,10 @@ def _write_batch_flags(docs: list[dict[str, Any]], changed: dict[int, int], ledg
     for i, added in changed.items():
         path = out / summary.documents[i]
         _write_json(path, _with_added_flags(path, docs[i], added, encoded))
-    unique: dict[str, dict[str, Any]] = {}
-    seen: set[int] = set()  # a batch flag is in every document it names: its key is made once
-    for f in [f for doc in docs for f in doc["flags"]] + ledger_only:
-        if id(f) not in seen:
-            seen.add(id(f))
-            unique.setdefault(json.dumps(f, ensure_ascii=False, sort_keys=True), f)
-    _write_json(out / "flags.json", {"flags": list(unique.values())})
+    from .render.common import unique_flags
+
+    unique = unique_flags([f for doc in docs for f in doc["flags"]] + ledger_only)
+    _write_json(out / "flags.json", {"flags": unique})
     summary.flags = len(unique)
 
 

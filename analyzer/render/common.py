@@ -73,15 +73,21 @@ def flag_sort_key(flag: dict) -> tuple:
             ev.get("report") or 0, ev.get("start") or 0, flag.get("kind", ""), flag.get("message", ""))
 
 
-def collect_flags(documents: Iterable[Doc], batch_flags: Iterable[dict] | None = None) -> list[dict]:
-    """Every flag of the documents and of the batch, each once, errors first."""
+def unique_flags(flags: Iterable[dict]) -> list[dict]:
+    """The flags each once (the same content is the same flag), in the order first seen."""
     seen: dict[str, dict] = {}
     keyed: set[int] = set()  # in a run, a cross-report flag is one object in every document it names
-    for f in [f for doc in documents for f in doc.get("flags") or []] + list(batch_flags or []):
+    for f in flags:
         if id(f) not in keyed:
             keyed.add(id(f))
             seen.setdefault(_flag_key(f), f)
-    return sorted(seen.values(), key=flag_sort_key)
+    return list(seen.values())
+
+
+def collect_flags(documents: Iterable[Doc], batch_flags: Iterable[dict] | None = None) -> list[dict]:
+    """Every flag of the documents and of the batch, each once, errors first."""
+    every = [f for doc in documents for f in doc.get("flags") or []] + list(batch_flags or [])
+    return sorted(unique_flags(every), key=flag_sort_key)
 
 
 def evidence_where(ev: dict) -> str:
