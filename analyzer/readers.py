@@ -2255,7 +2255,7 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
     if units is None:
         return None  # a hyphen PDFium rejoined, or right-to-left script it reordered
     runs: list[int] = []  # where in ``chars`` each text object's glyphs start
-    run_objects: list[int] = []  # the text object of each run
+    seen: set[int] = set()  # the text objects with a run
     scan = _PageScan()
     chars = scan.chars
     append = chars.append
@@ -2303,7 +2303,7 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
             if text is None:
                 return None  # a character of no text object we know (in a form nested too deep)
             runs.append(len(chars))
-            run_objects.append(handle)
+            seen.add(handle)
             if text.box is None:
                 api.char_matrix(textpage, i, p_matrix)
                 text.box = _glyph_box(matrix.a, matrix.b, matrix.c, matrix.d, api.char_font_size(textpage, i),
@@ -2356,8 +2356,8 @@ def _pdfium_glyphs(api: Any, textpage: int, texts: dict[int, _FastText],
     if _runs_interleave(chars, runs):
         return None
     runs.append(len(chars))  # the end of the last run
-    if len(set(run_objects)) < len(texts):
-        blanks = _pdfium_left_out(api, texts, set(run_objects), height)
+    if len(seen) < len(texts):
+        blanks = _pdfium_left_out(api, texts, seen, height)
         if blanks is None:
             return None
         chars.extend(blanks)
