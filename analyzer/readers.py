@@ -2950,17 +2950,23 @@ def _page_blocks(height: float, number: int, scan: _PageScan, tables: list[Table
         inside = [c for c in chars if _center_in(c, bbox)]
         if not any(not c.text.isspace() for c in inside):
             continue  # a ruled frame without text (a form, a decoration): not a table
+        cells = [cell for row in cell_rows for cell in row if cell is not None]
+        mine_of: list[list[_Char]] = [[] for _ in cells]  # each glyph goes to the first cell holding its centre
         placed: set[int] = set()
+        for c, k in zip(inside, _first_cells(inside, cells)):
+            if k is not None:
+                mine_of[k].append(c)
+                placed.add(id(c))
         table_blocks: list[Block] = []
         grid: list[list[str]] = []
+        k = 0
         for r, row in enumerate(cell_rows):
             texts = []
             for col, cell in enumerate(row):
                 text = ""
                 if cell is not None:
-                    mine = [c for c in inside if id(c) not in placed and _center_in(c, cell)]
-                    placed.update(id(c) for c in mine)
-                    text = "\n".join(line.text for line in _group_lines(mine))
+                    text = "\n".join(line.text for line in _group_lines(mine_of[k]))
+                    k += 1
                 texts.append(text)
                 if text.strip():
                     table_blocks.append(Block(text=text, kind="cell", page=number, row=r, col=col))
@@ -3009,6 +3015,46 @@ def _table_grids(tables: Iterable[Any]) -> _FoundTables:
         if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
             result.append((tuple(table.bbox), rows))
     return result
+
+
+def _first_cells(chars: list[_Char], cells: list[Any]) -> list[int | None]:
+    """For each glyph, the index of the first of ``cells`` (bboxes) that holds its centre (``_center_in``),
+    or None. The cells are looked up in a grid of the distinct cell edges, then tested exactly: a page
+    table of a few hundred cells and thousands of glyphs would take a second tested cell by cell."""
+    import bisect
+
+    xs = sorted({cell[0] for cell in cells} | {cell[2] for cell in cells})
+    ys = sorted({cell[1] for cell in cells} | {cell[3] for cell in cells})
+    slots: dict[tuple[int, int], list[int]] = {}  # (x slab, y slab) → the cells covering it, in order
+    def covered(edges: list[float], lo: float, hi: float) -> range:  # the slabs from edge lo to edge hi
+        first = bisect.bisect_left(edges, lo)
+        return range(first, max(bisect.bisect_left(edges, hi), first + 1))
+
+    for k, (x0, top, x1, bottom) in enumerate(cells):
+        for i in covered(xs, x0, x1):
+            for j in covered(ys, top, bottom):
+                slots.setdefault((i, j), []).append(k)
+
+    def slabs(edges: list[float], v: float) -> tuple[int, ...]:
+        i = bisect.bisect_right(edges, v) - 1  # edges[i] <= v < edges[i + 1]
+        return (i, i - 1) if i >= 0 and edges[i] == v else (i,)  # on an edge: the slab before it too
+
+    out: list[int | None] = []
+    for c in chars:
+        x = (c.x0 + c.x1) / 2
+        y = (c.top + c.bottom) / 2
+        best = None
+        for i in slabs(xs, x):
+            for j in slabs(ys, y):
+                for k in slots.get((i, j), ()):
+                    if best is not None and k >= best:
+                        break
+                    x0, top, x1, bottom = cells[k]
+                    if x0 <= x <= x1 and top <= y <= bottom:
+                        best = k
+                        break
+        out.append(best)
+    return out
 
 
 def _center_in(c: _Char, bbox: Any) -> bool:

@@ -362,6 +362,38 @@ def test_pdf_ruled_table_cells_not_duplicated_in_lines(tmp_path):
     assert not any("2,013.19" in t or "金亭花苑" in t for t in lines)
 
 
+def test_first_cells_equals_cell_by_cell_lookup():
+    """A glyph goes to the first cell (in row order) that holds its centre, edges included: the grid lookup
+    gives what testing every cell in turn gives, with merged, nested and zero-width cells and centres on
+    the edges."""
+    import random
+
+    rng = random.Random(7)
+    edges = [0.0, 10.0, 25.5, 40.0, 40.0, 61.25, 80.0]
+    for _ in range(200):
+        cells = []
+        for _ in range(rng.randint(1, 12)):
+            x0, x1 = sorted(rng.sample(edges, 2))
+            top, bottom = sorted(rng.sample(edges, 2))
+            cells.append((x0, top, x1, bottom))
+        chars = []
+        for _ in range(60):
+            x = rng.choice(edges) if rng.random() < 0.4 else rng.uniform(-5, 85)
+            y = rng.choice(edges) if rng.random() < 0.4 else rng.uniform(-5, 85)
+            w = rng.choice([0.0, 2.0, 3.5])
+            chars.append(readers._Char("字", x - w, x + w, y - w, y + w, 7.0))
+        expected = [next((k for k, cell in enumerate(cells) if readers._center_in(c, cell)), None) for c in chars]
+        assert readers._first_cells(chars, cells) == expected
+
+
+def test_pdf_large_table_cells_in_place(tmp_path):
+    rows = [["序号", "小区名称", "户数", "栋数"]] + [[str(i), f"幸福{i}号院", str(100 + i), str(3 + i % 5)]
+                                                   for i in range(1, 31)]
+    path = make_pdf(tmp_path / "big.pdf", [[rows]], font_size=8)
+    document = read_document(path)
+    assert document.tables[0].rows == rows
+
+
 def test_pdf_page_number_footer_and_running_header(tmp_path):
     pages = [[f"第{n}页正文内容。"] for n in range(1, 5)]
     path = make_pdf(tmp_path / "f.pdf", pages, header="某区老旧小区改造工作专报", footer="第{page}页 共{pages}页")
