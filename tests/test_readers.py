@@ -157,6 +157,27 @@ def test_docx_paragraph_table_paragraph_order(tmp_path):
     assert document.tables[0].index == 1  # index of its first cell block
 
 
+def test_docx_with_a_damaged_part_it_does_not_use_is_read(tmp_path):
+    """A bad CRC in styles.xml (a part the reader never needs) must not cost the report its text."""
+    path = make_docx(tmp_path / "d.docx", ["关于老旧小区改造工作的情况汇报", "共改造小区12个，惠及居民1,860户。"])
+    with zipfile.ZipFile(path) as zin:
+        items = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    assert "word/styles.xml" in dict(items)
+    with zipfile.ZipFile(path, "w") as zout:  # stored, not deflated: a flipped byte is a CRC error
+        for name, data in items:
+            zout.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+    raw = bytearray(path.read_bytes())
+    styles = dict(items)["word/styles.xml"]
+    at = raw.find(styles[:200])
+    raw[at + 100] ^= 0x01
+    path.write_bytes(bytes(raw))
+    with zipfile.ZipFile(path) as z, pytest.raises(zipfile.BadZipFile):
+        z.read("word/styles.xml")
+    document = read_document(path)
+    assert [b.text for b in document.blocks if b.kind == "para"] == [
+        "关于老旧小区改造工作的情况汇报", "共改造小区12个，惠及居民1,860户。"]
+
+
 def test_docx_merged_cells_not_duplicated(tmp_path):
     table = DocxTable(
         [["项目", "户数", "面积"],
