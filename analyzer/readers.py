@@ -2842,10 +2842,10 @@ def _cells_decisive(found: _FoundTables, chars: list[_Char], drift: list[tuple[f
     """Whether every glyph's centre is clearly inside or outside each table and each of its cells, and
     every glyph's top away from each table's top (which orders lines and tables), by PDF_FAST_CELL_MARGIN
     of its size: so that pdfminer's glyph boxes, a little apart from ours, fall in the same cells and
-    lines. Horizontally the centre is the range pdfminer may put it in (``drift``). A glyph away from
-    every ruling of the table is clear of all its
-    cells at once; one near a ruling (in a merged cell, a ruling of other rows can run through its
-    middle) is checked cell by cell."""
+    lines. Horizontally the centre is the range pdfminer may put it in (``drift``). A glyph clear of a
+    table is clear of each of its cells (the table's box holds them all); one inside it and away from
+    every ruling of the table is clear of all its cells at once; one near a ruling (in a merged cell, a
+    ruling of other rows can run through its middle) is checked cell by cell."""
     import bisect
 
     def near(values: list[float], lo: float, hi: float, margin: float) -> bool:
@@ -2861,11 +2861,16 @@ def _cells_decisive(found: _FoundTables, chars: list[_Char], drift: list[tuple[f
         cells = [cell for row in rows for cell in row if cell is not None]
         xs = sorted({cell[0] for cell in cells} | {cell[2] for cell in cells})
         ys = sorted({cell[1] for cell in cells} | {cell[3] for cell in cells})
+        x0, top, x1, bottom = bbox
         for c, (least, most) in zip(chars, drift):
             margin = PDF_FAST_CELL_MARGIN * c.size + PDF_FAST_EPSILON
             x, y = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
             lo, hi = x - most, x - least
-            if abs(c.top - bbox[1]) < margin or not clear(lo, hi, y, bbox, margin):
+            if abs(c.top - top) < margin:
+                return False
+            if hi < x0 - margin or lo > x1 + margin or y < top - margin or y > bottom + margin:
+                continue  # clear of the table, hence of each of its cells (the table's box holds them all)
+            if not (x0 + margin <= lo and hi <= x1 - margin and top + margin <= y <= bottom - margin):
                 return False
             if (near(xs, lo, hi, margin) or near(ys, y, y, margin)) \
                     and not all(clear(lo, hi, y, cell, margin) for cell in cells):
