@@ -3030,7 +3030,7 @@ def _table_grids(tables: Iterable[Any]) -> _FoundTables:
 def _first_cells(chars: list[_Char], cells: list[Any]) -> list[int | None]:
     """For each glyph, the index of the first of ``cells`` (bboxes) that holds its centre (``_center_in``),
     or None. The cells are looked up in a grid of the distinct cell edges, then tested exactly: tested cell
-    by cell, a table of a few hundred cells and thousands of glyphs took tenths of a second a page."""
+    by cell, a table of a few hundred cells took tens of milliseconds a page (41 rows, 8 columns: 64 ms)."""
     import bisect
 
     xs = sorted({cell[0] for cell in cells} | {cell[2] for cell in cells})
