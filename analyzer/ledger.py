@@ -1418,7 +1418,8 @@ def _assign_groups(items: list[LedgerRow]) -> dict[int, list[int]]:
 FUND_SOURCES = ["fund_central_mof", "fund_central_ndrc", "fund_central", "fund_provincial", "fund_local",
                 "fund_bond", "fund_residents", "fund_utilities", "fund_social", "fund_original_owner",
                 "fund_maintenance", "fund_other"]
-ALL_CHECKS = frozenset({"L01", "L02", "L03", "L04", "L07", "L08", "L09", "L10", "L12", "L14"})
+ALL_CHECKS = frozenset({"L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "L09", "L10", "L12", "L13", "L14",
+                        "L15", "L19", "L20"})
 
 
 def _fmt_num(d: Decimal) -> str:
@@ -1500,8 +1501,10 @@ def check_ledger(ledger: Ledger, checks: Iterable[str] | None = None) -> list[Fl
     """The ledger's own checks (DOMAIN.md §3.2 A) → flags with Chinese messages.
 
     ``checks``: a subset of ALL_CHECKS ("L01" totals, "L02" 其中 rows, "L03" funding split, "L04" build
-    year window, "L07"–"L09" per-unit plausibility, "L10" duplicates, "L12" date order, "L14" completed
-    vs planned investment); default all. Every flag carries ``ledger_row`` = {"row", "name"} of the row it
+    year window, "L05" share of the extended window, "L06" types outside the programme, "L07"–"L09"
+    per-unit plausibility, "L10" duplicates, "L12" date order, "L13" status against investment and dates,
+    "L14" completed vs planned investment, "L15" cost stages, "L19" residents' share, "L20" money paid
+    out vs received); default all. Every flag carries ``ledger_row`` = {"row", "name"} of the row it
     is about, and evidence entries whose ``file`` is the ledger, ``report`` 0 and ``raw`` the cells.
     """
     wanted = ALL_CHECKS if checks is None else frozenset(checks)
@@ -1523,6 +1526,18 @@ def check_ledger(ledger: Ledger, checks: Iterable[str] | None = None) -> list[Fl
         flags += _check_dates(ctx)
     if "L14" in wanted:
         flags += _check_progress(ctx)
+    if "L05" in wanted:
+        flags += _check_extended_share(ctx)
+    if "L06" in wanted:
+        flags += _check_scope_types(ctx)
+    if "L13" in wanted:
+        flags += _check_status(ctx)
+    if "L15" in wanted:
+        flags += _check_cost_stages(ctx)
+    if "L19" in wanted:
+        flags += _check_resident_share(ctx)
+    if "L20" in wanted:
+        flags += _check_disbursement(ctx)
     return flags
 
 
@@ -1912,6 +1927,211 @@ def _check_progress(ctx: _Ctx) -> list[Flag]:
             f"{ctx.label('investment_total')}{ctx.show('investment_total', tc.number)}（{_fmt_num(_round_sig(share))}%）"
             + ("，疑似超概算，请核实是否履行调整审批。" if severity == "warning" else "。"),
             row, [(row, ["invest_done_cum", "investment_total"])]))
+    return flags
+
+
+def _check_extended_share(ctx: _Ctx) -> list[Flag]:
+    """L05: the households of communities built in the extended window (2001–2005, classified as L04 does)
+    stay within the quota (``extended_share_max`` of all households with a build year): one flag for the
+    ledger."""
+    ledger = ctx.ledger
+    if "built_year" not in ledger.mapping or "households" not in ledger.mapping:
+        return []
+    policy = ctx.spec.policy
+    cutoff, extended = int(policy["cutoff_year"]), int(policy["extended_year"])
+    quota = Decimal(str(policy["extended_share_max"]))
+    total = band = Decimal(0)
+    band_rows: list[LedgerRow] = []
+    for row in ledger.details():
+        c, hh = row.cell("built_year"), row.number("households")
+        if c is None or not isinstance(c.value, tuple) or hh is None:
+            continue
+        lo, hi = c.value
+        year = hi if hi is not None else lo
+        if year is None:
+            continue
+        total += hh
+        if cutoff < year <= extended and (lo is None or lo > cutoff):
+            band += hh
+            band_rows.append(row)
+    if not band or not total or band / total <= quota:
+        return []
+    share = band / total * 100
+    return [ctx.flag(
+        "policy_build_year", "warning", "built_year",
+        f"台账中{cutoff + 1}—{extended}年建成的扩展范围小区{len(band_rows)}个（{_rows_text([r.row for r in band_rows])}）"
+        f"共{_fmt_num(band)}户，占有建成年份小区总户数{_fmt_num(total)}户的{_fmt_num(_round_sig(share))}%，"
+        f"超过{_fmt_num(quota * 100)}%的比例上限（如云南省的规定；比例以本省政策为准），请核实。",
+        None, [(r, ["built_year", "households"]) for r in band_rows[:3]])]
+
+
+def _excluded_word(text: str, words: list[str], policy: dict[str, Any]) -> str | None:
+    """The first of ``words`` in ``text`` that is not negated ("非城中村") or a resettlement estate
+    ("棚改安置小区")."""
+    negations = policy.get("excluded_negations", [])
+    exempt = tuple(policy.get("excluded_exempt_after", []))
+    for word in words:
+        start = text.find(word)
+        while start >= 0:
+            before = text[max(0, start - 3):start]
+            if not any(before.endswith(n) for n in negations) and not text.startswith(exempt, start + len(word)):
+                return word
+            start = text.find(word, start + 1)
+    return None
+
+
+def _check_scope_types(ctx: _Ctx) -> list[Flag]:
+    """L06: a row whose name, property type or remarks say it is a 城中村, self-built housing, shanty-town
+    renovation or demolition and rebuilding (or whose property type is commercial or offices) is likely
+    outside the programme."""
+    ledger = ctx.ledger
+    policy = ctx.spec.policy
+    words = list(policy.get("excluded_words", []))
+    type_words = words + list(policy.get("excluded_type_words", []))
+    fields = [f for f in (ledger.name_field, "project_name", "property_type", "remarks")
+              if f and f in ledger.mapping]
+    fields = list(dict.fromkeys(fields))
+    if not fields:
+        return []
+    flags = []
+    for row in ledger.details():
+        for f in fields:
+            text = row.text(f) if f != ledger.name_field else (row.name or row.text(f))
+            if not text:
+                continue
+            word = _excluded_word(_nfkc(text), type_words if f == "property_type" else words, policy)
+            if word:
+                flags.append(ctx.flag(
+                    "policy_build_year", "warning", f,
+                    f"{ctx.who(row)}的{ctx.label(f)}“{text}”含“{word}”，疑似不属于城镇老旧小区改造对象"
+                    f"（城中村、自建房、棚户区改造、拆除重建及非住宅项目不在改造范围内），请核实。",
+                    row, [(row, [f])]))
+                break
+    return flags
+
+
+def _status_has(status: str, words: list[str]) -> bool:
+    return any(w in status for w in words)
+
+
+def _check_status(ctx: _Ctx) -> list[Flag]:
+    """L13: the progress status agrees with the row's own figures: 未开工 with investment completed or an
+    actual start/finish date, 已完工 with no investment completed."""
+    ledger = ctx.ledger
+    if "status" not in ledger.mapping:
+        return []
+    policy = ctx.spec.policy
+    flags = []
+    for row in ledger.details():
+        status = _nfkc(row.text("status") or "")
+        if not status:
+            continue
+        done = row.cell("invest_done_cum")
+        if _status_has(status, policy.get("status_not_started", [])):
+            if done is not None and done.number is not None and done.number > done.halfwidth():
+                flags.append(ctx.flag(
+                    "intra_doc_conflict", "warning", "status",
+                    f"{ctx.who(row)}{ctx.label('status')}为“{status}”，但{ctx.label('invest_done_cum')}为"
+                    f"{ctx.show('invest_done_cum', done.number)}，进度状态与完成投资矛盾。",
+                    row, [(row, ["status", "invest_done_cum"])]))
+                continue
+            for f in ("start_actual", "finish_actual"):
+                c = row.cell(f)
+                if c is not None and isinstance(c.value, str) and re.match(r"^\d{4}", c.value):
+                    flags.append(ctx.flag(
+                        "intra_doc_conflict", "warning", "status",
+                        f"{ctx.who(row)}{ctx.label('status')}为“{status}”，但已填{ctx.label(f)}“{c.raw}”，"
+                        f"进度状态与日期矛盾。", row, [(row, ["status", f])]))
+                    break
+        elif _status_has(status, policy.get("status_completed", [])) \
+                and not _status_has(status, policy.get("status_not_completed_words", [])):
+            if done is not None and done.number is not None and done.number == 0:
+                flags.append(ctx.flag(
+                    "intra_doc_conflict", "warning", "status",
+                    f"{ctx.who(row)}{ctx.label('status')}为“{status}”，但{ctx.label('invest_done_cum')}为 0，"
+                    f"进度状态与完成投资矛盾。", row, [(row, ["status", "invest_done_cum"])]))
+    return flags
+
+
+# cost stages in the order they come: each is checked against the nearest earlier one the ledger has
+COST_STAGES = ("investment_total", "contract_amount", "settlement")
+
+
+def _check_cost_stages(ctx: _Ctx) -> list[Flag]:
+    """L15: a later cost stage (contract, settlement) is not above the one before it by more than
+    ``cost_stage_slack`` (结算超合同、超概算)."""
+    ledger = ctx.ledger
+    stages = [f for f in COST_STAGES if f in ledger.mapping]
+    if len(stages) < 2:
+        return []
+    slack = Decimal(1) + Decimal(str(ctx.spec.policy["cost_stage_slack"]))
+    flags = []
+    for row in ledger.details():
+        known = [(f, row.cell(f)) for f in stages]
+        known = [(f, c) for f, c in known if c is not None and c.number is not None and c.number > 0]
+        for (early, ec), (late, lc) in zip(known, known[1:]):
+            if lc.number - lc.halfwidth() <= (ec.number + ec.halfwidth()) * slack:
+                continue
+            share = lc.number / ec.number * 100
+            flags.append(ctx.flag(
+                "progress_exceeds_plan", "warning", late,
+                f"{ctx.who(row)}{ctx.label(late)}{ctx.show(late, lc.number)}是{ctx.label(early)}"
+                f"{ctx.show(early, ec.number)}的{_fmt_num(_round_sig(share))}%，超出{_fmt_num((slack - 1) * 100)}%以上，"
+                f"请核实是否履行了调整审批。", row, [(row, [early, late])]))
+    return flags
+
+
+# L19 names the rows one by one up to this many; more are one flag for the ledger
+RESIDENT_SHARE_MAX_ROWS = 5
+
+
+def _check_resident_share(ctx: _Ctx) -> list[Flag]:
+    """L19: residents pay a share of the total investment (共担机制); a share below ``resident_share_min``
+    percent, 0 included, is noted (severity info: whether residents must pay is local policy)."""
+    ledger = ctx.ledger
+    if "fund_residents" not in ledger.mapping or "investment_total" not in ledger.mapping:
+        return []
+    least = Decimal(str(ctx.spec.policy["resident_share_min"]))
+    low: list[tuple[LedgerRow, Decimal]] = []
+    for row in ledger.details():
+        rc, tc = row.cell("fund_residents"), row.cell("investment_total")
+        if rc is None or tc is None or rc.number is None or not tc.number or tc.number < 0:
+            continue
+        share = rc.number / tc.number * 100
+        if share < least:
+            low.append((row, share))
+    if len(low) > RESIDENT_SHARE_MAX_ROWS:
+        return [ctx.flag(
+            "plausibility", "info", "fund_residents",
+            f"台账中{len(low)}个小区（{_rows_text([r.row for r, _ in low])}）{ctx.label('fund_residents')}"
+            f"不足总投资的{_fmt_num(least)}%，如本地政策要求居民出资，请核实共担机制落实情况。",
+            None, [(r, ["fund_residents", "investment_total"]) for r, _ in low[:3]])]
+    return [ctx.flag(
+        "plausibility", "info", "fund_residents",
+        f"{ctx.who(row)}{ctx.label('fund_residents')}{ctx.show('fund_residents', row.number('fund_residents'))}，"
+        f"占{ctx.label('investment_total')}{ctx.show('investment_total', row.number('investment_total'))}的"
+        f"{_fmt_num(_round_sig(share))}%，如本地政策要求居民出资，请核实共担机制落实情况。",
+        row, [(row, ["fund_residents", "investment_total"])]) for row, share in low]
+
+
+def _check_disbursement(ctx: _Ctx) -> list[Flag]:
+    """L20: money paid out is not more than the money received."""
+    ledger = ctx.ledger
+    if "fund_paid" not in ledger.mapping or "fund_received" not in ledger.mapping:
+        return []
+    flags = []
+    for row in ledger.details():
+        pc, rc = row.cell("fund_paid"), row.cell("fund_received")
+        if pc is None or rc is None or pc.number is None or rc.number is None:
+            continue
+        excess = pc.number - rc.number
+        if excess <= pc.halfwidth() + rc.halfwidth():
+            continue
+        flags.append(ctx.flag(
+            "part_exceeds_whole", "error", "fund_paid",
+            f"{ctx.who(row)}{ctx.label('fund_paid')}{ctx.show('fund_paid', pc.number)}超过"
+            f"{ctx.label('fund_received')}{ctx.show('fund_received', rc.number)}，多出"
+            f"{ctx.show('fund_paid', excess)}，疑似超拨，请核实。", row, [(row, ["fund_received", "fund_paid"])]))
     return flags
 
 

@@ -5,8 +5,9 @@
 * ``ledger_missing`` — a community named in a report has no ledger row (or, as a note, several
   rows fit equally well and none is chosen);
 * ``policy_build_year`` — a ledger row built after the policy windows (DOMAIN.md §2.1).
-The ledger's own checks (totals, funding split, duplicates, per-unit figures) come from
-``ledger.check_ledger``.
+The ledger's own checks (totals, funding split, duplicates, per-unit figures, the extended window's share,
+types outside the programme, status, cost stages, residents' share, disbursement) come from
+``ledger.check_ledger``; its L04 is left out here, as ``policy_build_year`` below covers the build year.
 """
 
 from __future__ import annotations
@@ -180,6 +181,6 @@ def _policy_rows(ledger: Ledger, cutoff: int, extended: int) -> list[dict]:
 
 def ledger_flags(docs: list[Doc], ledger: Ledger) -> list[dict]:
     """The ledger's own checks plus every report ↔ ledger check, as contract dicts."""
-    own = [f.to_dict() for f in check_ledger(ledger, checks=[c for c in ("L01", "L02", "L03", "L07", "L08", "L09", "L10",
-                                                                           "L12", "L14")])]
+    own = [f.to_dict() for f in check_ledger(ledger, checks=("L01", "L02", "L03", "L05", "L06", "L07", "L08", "L09",
+                                                             "L10", "L12", "L13", "L14", "L15", "L19", "L20"))]
     return own + check_against_ledger(docs, ledger)

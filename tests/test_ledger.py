@@ -440,6 +440,115 @@ def test_build_year_window_and_dates(tmp_path):
 
 
 # ---------------------------------------------------------------------------
+# Extended-window share (L05), types outside the programme (L06), status (L13), cost stages (L15),
+# residents' share (L19), disbursement (L20)
+# ---------------------------------------------------------------------------
+
+
+def test_extended_window_share_over_quota(tmp_path):
+    rows = [["小区名称", "建成年份", "户数"],
+            ["纺织厂家属院", 1988, 400], ["粮食局宿舍", "1990年代", 300],
+            ["丽景花园", 2003, 200], ["锦绣花园", "2001-2004年", 100],
+            ["翠湖新苑", 2008, 500]]  # after the window: not in the band, still counted in the whole
+    flags = check_ledger(read_ledger(write_xlsx(tmp_path / "e.xlsx", rows)), checks={"L05"})
+    assert [(f.kind, f.severity, f.field, f.ledger_row) for f in flags] == [
+        ("policy_build_year", "warning", "built_year", None)]
+    message = flags[0].message
+    assert "2001—2005年" in message and "2个" in message and "300户" in message and "1,500户" in message
+    assert "20%" in message and "15%" in message
+    assert [e.raw.split("：")[0] for e in flags[0].evidence] == ["第4行“丽景花园”", "第5行“锦绣花园”"]
+
+
+def test_extended_window_share_within_quota_is_silent(tmp_path):
+    rows = [["小区名称", "建成年份", "户数"], ["纺织厂家属院", 1988, 900], ["丽景花园", 2003, 150],
+            ["老街小区", "2000年以前", 100]]
+    assert check_ledger(read_ledger(write_xlsx(tmp_path / "e.xlsx", rows)), checks={"L05"}) == []
+
+
+def test_types_outside_the_programme(tmp_path):
+    rows = [["小区名称", "房屋性质", "备注"],
+            ["东关城中村片区", "住宅", None],
+            ["建设路综合楼", "商业、办公", None],
+            ["南门小区", "住宅", "拟拆除重建"],
+            ["北关小区", "住宅", "非城中村"],
+            ["新华里", "棚改安置房", None],
+            ["人民路小区", "住宅", "临街商业网点外立面一并整治"]]
+    flags = check_ledger(read_ledger(write_xlsx(tmp_path / "t.xlsx", rows)), checks={"L06"})
+    assert [(f.kind, f.severity, f.field, f.ledger_row["name"]) for f in flags] == [
+        ("policy_build_year", "warning", "community_name", "东关城中村片区"),
+        ("policy_build_year", "warning", "property_type", "建设路综合楼"),
+        ("policy_build_year", "warning", "remarks", "南门小区")]
+    assert "“城中村”" in flags[0].message and "“商业”" in flags[1].message and "“拆除重建”" in flags[2].message
+
+
+def test_status_against_investment_and_dates(tmp_path):
+    rows = [["小区名称", "进展情况", "累计完成投资", "实际开工时间"],
+            ["金亭花苑", "未开工", 120, None],
+            ["幸福里", "尚未开工", 0, "2023年4月"],
+            ["建设路小区", "已完工", 0, "2022年3月"],
+            ["南湖小区", "未完工", 0, "2023年5月"],
+            ["北关小区", "已开工", 50, "2023年5月"],
+            ["东风小区", "未开工", 0, None]]
+    flags = check_ledger(read_ledger(write_xlsx(tmp_path / "s.xlsx", rows)), checks={"L13"})
+    assert [(f.kind, f.severity, f.field, f.ledger_row["name"]) for f in flags] == [
+        ("intra_doc_conflict", "warning", "status", "金亭花苑"),
+        ("intra_doc_conflict", "warning", "status", "幸福里"),
+        ("intra_doc_conflict", "warning", "status", "建设路小区")]
+    assert "120" in flags[0].message and "2023年4月" in flags[1].message
+
+
+def test_cost_stages(tmp_path):
+    rows = [["小区名称", "总投资（万元）", "合同金额（万元）", "结算金额（万元）"],
+            ["金亭花苑", 1000, 1050, 1300],   # settlement 124% of the contract
+            ["幸福里", 1000, None, 1100],     # exactly 110% of the total: within the slack
+            ["建设路小区", 800, 950, 900],    # contract 119% of the total
+            ["南湖小区", 500, 480, 500]]
+    flags = check_ledger(read_ledger(write_xlsx(tmp_path / "c.xlsx", rows)), checks={"L15"})
+    assert [(f.kind, f.severity, f.field, f.ledger_row["name"]) for f in flags] == [
+        ("progress_exceeds_plan", "warning", "settlement", "金亭花苑"),
+        ("progress_exceeds_plan", "warning", "contract_amount", "建设路小区")]
+    assert "1,300万元" in flags[0].message and "1,050万元" in flags[0].message and "123.8%" in flags[0].message
+
+
+def test_residents_share_rows_and_one_flag_for_many(tmp_path):
+    few = [["小区名称", "总投资", "居民出资"], ["南华小区", 1612, 9.6], ["幸福里", 1000, 30], ["金亭花苑", 900, 0]]
+    flags = check_ledger(read_ledger(write_xlsx(tmp_path / "r.xlsx", few)), checks={"L19"})
+    assert [(f.kind, f.severity, f.ledger_row["name"]) for f in flags] == [
+        ("plausibility", "info", "南华小区"), ("plausibility", "info", "金亭花苑")]
+    assert "0.5955%" in flags[0].message
+    many = [["小区名称", "总投资", "居民出资"]] + [[f"小区{i}", 500, 0] for i in range(8)]
+    flags = check_ledger(read_ledger(write_xlsx(tmp_path / "m.xlsx", many)), checks={"L19"})
+    assert [(f.severity, f.ledger_row) for f in flags] == [("info", None)]
+    assert "8个小区" in flags[0].message and "第2—9行" in flags[0].message
+
+
+def test_money_paid_out_above_received(tmp_path):
+    rows = [["小区名称", "到位资金", "已拨付资金"], ["金亭花苑", 400, 500], ["幸福里", 400, 400], ["南湖小区", "约400", 401]]
+    flags = check_ledger(read_ledger(write_xlsx(tmp_path / "d.xlsx", rows)), checks={"L20"})
+    assert [(f.kind, f.severity, f.ledger_row["name"]) for f in flags] == [("part_exceeds_whole", "error", "金亭花苑")]
+    assert "多出100" in flags[0].message
+
+
+def test_new_ledger_checks_run_against_reports_and_validate(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    from analyzer.contract import load_schema
+    from analyzer.ledger_checks import ledger_flags
+
+    schema = load_schema()
+    flag_schema = {"$defs": schema["$defs"], **schema["$defs"]["flag"]}
+    rows = [["小区名称", "建成年份", "户数", "房屋性质", "进展情况", "总投资", "结算金额", "累计完成投资", "居民出资",
+             "到位资金", "已拨付资金"],
+            ["东关城中村", 1995, 100, "住宅", "未开工", 500, None, 20, 10, 300, 350],
+            ["丽景花园", 2003, 300, "住宅", "已完工", 400, 600, 400, 10, 300, 300]]
+    flags = ledger_flags([], read_ledger(write_xlsx(tmp_path / "a.xlsx", rows)))
+    got = {(f["kind"], f["field"]) for f in flags}
+    assert {("policy_build_year", "community_name"), ("policy_build_year", "built_year"), ("intra_doc_conflict", "status"),
+            ("progress_exceeds_plan", "settlement"), ("part_exceeds_whole", "fund_paid")} <= got
+    for f in flags:
+        jsonschema.validate(f, flag_schema)
+
+
+# ---------------------------------------------------------------------------
 # Formats, sheets, header variants, errors
 # ---------------------------------------------------------------------------
 

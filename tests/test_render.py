@@ -746,3 +746,11 @@ def test_a_workbook_open_in_excel_is_not_lost(tmp_path, monkeypatch):
     assert paths["xlsx"].name.startswith("核查结果-") and paths["xlsx"].suffix == ".xlsx"
     assert paths["xlsx"].exists() and paths["docx"].name == OUTPUT_NAMES["docx"]
     assert not list(tmp_path.glob(".*")), "no temporary file is left behind"
+
+
+def test_flag_fields_of_the_ledger_checks_have_chinese_labels():
+    """Fields only the ledger's own checks name are shown by their header, never as codes."""
+    assert labels.field_label("households") == "户数"
+    assert [labels.field_label(f) for f in ("fund_paid", "settlement", "status", "property_type", "invest_done_cum")] \
+        == ["拨付资金", "结算金额", "进展情况", "产权性质", "累计完成投资"]
+    assert labels.field_label(None) == ""
