@@ -2001,9 +2001,10 @@ def _check_scope_types(ctx: _Ctx) -> list[Flag]:
                 continue
             word = _excluded_word(_nfkc(text), type_words if f == "property_type" else words, policy)
             if word:
+                what = "名称" if f == ledger.name_field else f"的{ctx.label(f)}“{text}”"
                 flags.append(ctx.flag(
                     "policy_build_year", "warning", f,
-                    f"{ctx.who(row)}的{ctx.label(f)}“{text}”含“{word}”，疑似不属于城镇老旧小区改造对象"
+                    f"{ctx.who(row)}{what}含“{word}”，疑似不属于城镇老旧小区改造对象"
                     f"（城中村、自建房、棚户区改造、拆除重建及非住宅项目不在改造范围内），请核实。",
                     row, [(row, [f])]))
                 break
