@@ -4,7 +4,10 @@
   community in a report differ from its ledger row beyond the stated precision of both;
 * ``ledger_missing`` — a community named in a report has no ledger row (or, as a note, several
   rows fit equally well and none is chosen);
-* ``policy_build_year`` — a ledger row built after the policy windows (DOMAIN.md §2.1).
+* ``policy_build_year`` — a ledger row built after the policy windows (DOMAIN.md §2.1);
+* ``ledger_mismatch`` without a ledger row (X01) — a report's year total (communities, households, buildings,
+  building area, total investment of the year's programme) differs from the sum of the ledger's rows of that
+  plan year, in the district or street the report's title names.
 The ledger's own checks (totals, funding split, duplicates, per-unit figures, the extended window's share,
 types outside the programme, status, cost stages, residents' share, disbursement) come from
 ``ledger.check_ledger``; its L04 is left out here, as ``policy_build_year`` below covers the build year.
@@ -15,8 +18,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .checks import _date_key, _field_key, _fmt, evidence, flag, interval, where
-from .ledger import Ledger, LedgerRow, check_ledger, match_name
+from .checks import _date_key, _field_key, _fmt, _fmt_num, evidence, flag, interval, where
+from .ledger import Ledger, LedgerRow, _loc_key, _rows_text, check_ledger, match_name
+from .spans import sentence_bounds
 
 Doc = dict[str, Any]
 
@@ -133,6 +137,156 @@ def check_against_ledger(docs: list[Doc], ledger: Ledger, *, cutoff: int = 2000,
                         f"（{where(doc, report, f)}），台账第{row.row}行“{row.name}”为 {_ledger_text(row, ledger_field, ledger)}"
                         f"{fuzzy}。", [evidence(doc, report, f)], _row_ref(row)))
     out.extend(_policy_rows(ledger, cutoff, extended))
+    out.extend(check_year_totals(docs, ledger))
+    return out
+
+
+# X01: report fact type → (ledger column summed, label); communities are counted as rows when the ledger has
+# no 小区个数 column
+YEAR_TOTALS = {"communities": ("n_communities", "改造小区数"), "households": ("households", "户数"),
+               "buildings": ("n_buildings", "楼栋数"), "area": ("building_area", "建筑面积"),
+               "investment": ("investment_total", "总投资")}
+# a place named in a title that the ledger may not hold (a district, county, street, town): words ending like
+# one that are no place of that kind
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,5}?(?:自治县|县|区|街道|镇|乡)")
+_NOT_A_PLACE = ("小区", "社区", "园区", "片区", "辖区", "城区", "市区", "景区", "校区", "厂区", "矿区", "院区", "街区",
+                "城镇", "乡镇", "村镇", "集镇")
+
+
+_WHOLE_CITY = re.compile(r"全市|本市|我市|市级|市人大|市政协|市政府|市住建")
+
+
+def _rows_in_scope(title: str, head: str, ledger: Ledger) -> tuple[list[LedgerRow], str] | None:
+    """The ledger's detail rows a report is about, and the place's name ("" for the whole ledger): those of
+    the one street or district its title names (a ledger value written out in full); the whole ledger when
+    the title names no district, street or town at all, and — if the ledger holds several districts — the
+    title or the report's opening (``head``) speaks of the whole city; None otherwise (it names several, or
+    one the ledger does not hold, or it may be about one district without naming it)."""
+    rows = ledger.details()
+    key = _loc_key(title)
+    for field_name in ("street", "county"):
+        if field_name not in ledger.mapping:
+            continue
+        values = sorted({v for v in (r.text(field_name) for r in rows) if v and len(_loc_key(v)) >= 2})
+        hits = [v for v in values if _loc_key(v) in key]
+        if len(hits) == 1:
+            return [r for r in rows if r.text(field_name) == hits[0]], hits[0]
+        if len(hits) > 1:
+            return None
+    if any(not m.group().endswith(_NOT_A_PLACE) for m in _PLACE.finditer(title)):
+        return None
+    counties = {r.text("county") for r in rows if r.text("county")} if "county" in ledger.mapping else set()
+    if len(counties) > 1 and not _WHOLE_CITY.search(title + head):
+        return None
+    return rows, ""
+
+
+def _ledger_sum(rows: list[LedgerRow], ftype: str, ledger: Ledger) -> tuple[float, float] | None:
+    """(lo, hi) of the sum of a column over ``rows`` (a count of the rows for communities without a 小区个数
+    column); None when a row has no figure."""
+    column = YEAR_TOTALS[ftype][0]
+    if ftype == "communities" and column not in ledger.mapping:
+        return float(len(rows)), float(len(rows))
+    if column not in ledger.mapping:
+        return None
+    lo = hi = 0.0
+    for row in rows:
+        cell = row.fields.get(column)
+        iv = cell.interval() if cell is not None and cell.value is not None else None
+        if iv is None:
+            return None
+        lo, hi = lo + float(iv[0]), hi + float(iv[1])
+    return lo, hi
+
+
+# a sentence that sums several years ("2021年以来累计改造…") states no year's total
+_CUMULATIVE = re.compile(r"累计|以来|历年|近年|近几年|先后|至今|合计.{0,4}年")
+_THIS_YEAR = re.compile(r"今年|本年|全年|年度")
+
+
+def _year_total_candidates(report: dict) -> dict[tuple[str, str], list[dict]]:
+    """(type, year) → a report's figures that may state the year's total: aggregate, of one plan year, planned
+    or done (not 已开工/已完工 counts), written in prose (a table row is a part), not after a 其中 in their
+    clause (a part: "其中望岳街道2个小区、东坡街道1个小区"), money only as the total investment. Their sentence names the year ("2022年", or
+    今年/全年/年度), so a year carried over from an earlier sentence does not count, and sums no years
+    ("累计", "以来"). Each keeps the number of communities its sentence states last before it, parts left
+    out ("视察的3个小区共涉及居民1,384户" is about 3 communities, not the year's), or None."""
+    text = report["text"]
+
+    def part(f: dict, s_start: int) -> bool:
+        clause_start = max(s_start, max(text.rfind(c, s_start, f["start"]) for c in "，；,;") + 1)
+        return "其中" in text[clause_start:f["start"]]
+
+    counts = sorted((c for c in report.get("facts", []) if c["type"] == "communities"
+                     and isinstance(c.get("value"), (int, float))
+                     and not part(c, sentence_bounds(text, c["start"])[0])), key=lambda c: c["start"])
+    out: dict[tuple[str, str], list[tuple[dict, float | None]]] = {}
+    for f in report.get("facts", []):
+        ftype, scope = f["type"], f.get("scope")
+        if ftype not in YEAR_TOTALS or (f.get("subject") or "aggregate") != "aggregate" or not scope \
+                or not re.fullmatch(r"\d{4}", scope) or f.get("status") in ("started", "completed") \
+                or not isinstance(f.get("value"), (int, float)) or not re.search(r"[\u4e00-\u9fff]", f.get("raw", "")):
+            continue
+        if (ftype == "investment" and f.get("role") != "total") or (ftype == "area" and f.get("role") != "building"):
+            continue
+        s_start, s_end = sentence_bounds(text, f["start"])
+        sentence = text[s_start:s_end]
+        if part(f, s_start) or _CUMULATIVE.search(sentence) \
+                or (f"{scope}年" not in sentence and not _THIS_YEAR.search(sentence)):
+            continue
+        before = [c["value"] for c in counts if s_start <= c["start"] < f["start"]]
+        n = before[-1] if before else None
+        out.setdefault((ftype, scope), []).append((f, n))
+    return out
+
+
+def check_year_totals(docs: list[Doc], ledger: Ledger) -> list[dict]:
+    """X01: a report's total for one plan year against the ledger's rows of that year (in the place its title
+    names). A figure group is silent when any of its figures agrees with the ledger (the others may be the
+    parts of a breakdown the sentence does not mark); otherwise the first one is flagged."""
+    if "plan_year" not in ledger.mapping:
+        return []
+    out: list[dict] = []
+    for doc in docs:
+        if doc.get("status") != "ok":
+            continue
+        for report in doc.get("reports", []):
+            groups = _year_total_candidates(report)
+            if not groups:
+                continue
+            text = report.get("text") or ""
+            title = report.get("title") or text.split("\n", 1)[0][:80]
+            scope = _rows_in_scope(title, text[:200], ledger)
+            if scope is None:
+                continue
+            rows, place = scope
+            for (ftype, year), facts in groups.items():
+                year_rows = [r for r in rows if (r.text("plan_year") or "").startswith(year)]
+                if not year_rows:
+                    continue
+                led = _ledger_sum(year_rows, ftype, ledger)
+                communities = _ledger_sum(year_rows, "communities", ledger)
+                if led is None or communities is None:
+                    continue
+                # a figure of fewer (or more) communities than the year's is about a part of them
+                facts = [f for f, n in facts if ftype == "communities" or n is None or n == communities[0]]
+                if not facts or any((iv := interval(f)) is not None and iv.lo <= led[1] and led[0] <= iv.hi
+                                    for f in facts):
+                    continue
+                f = facts[0]
+                label = YEAR_TOTALS[ftype][1]
+                unit = f.get("unit") or ""
+                value = (led[0] + led[1]) / 2
+                shown = _fmt_num(value / 10000, "万平方米") if ftype == "area" and "万" in f.get("raw", "") \
+                    else _fmt_num(value, unit)
+                gap = abs(f["value"] - value)
+                gap_text = _fmt_num(gap / 10000, "万平方米") if ftype == "area" and "万" in f.get("raw", "") \
+                    else _fmt_num(gap, unit)
+                out.append(flag(
+                    "ledger_mismatch", "warning", ftype,
+                    f"报告所述{place}{year}年{label}为 {f['raw']}（{where(doc, report, f)}），台账{place}{year}年度"
+                    f"{len(year_rows)}行明细（{_rows_text([r.row for r in year_rows])}）合计为 {shown}，相差 {gap_text}。"
+                    f"请核对报告口径或台账是否漏报、多报。", [evidence(doc, report, f)]))
     return out
 
 
