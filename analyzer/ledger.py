@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from .errors import AnalyzerError, BadRuleData
 from .normalize import load_toml, to_simplified
@@ -1504,40 +1504,16 @@ def check_ledger(ledger: Ledger, checks: Iterable[str] | None = None) -> list[Fl
     year window, "L05" share of the extended window, "L06" types outside the programme, "L07"–"L09"
     per-unit plausibility, "L10" duplicates, "L12" date order, "L13" status against investment and dates,
     "L14" completed vs planned investment, "L15" cost stages, "L19" residents' share, "L20" money paid
-    out vs received); default all. Every flag carries ``ledger_row`` = {"row", "name"} of the row it
-    is about, and evidence entries whose ``file`` is the ledger, ``report`` 0 and ``raw`` the cells.
+    out vs received); default all, run in that order. Every flag carries ``ledger_row`` = {"row", "name"}
+    of the row it is about (None for a flag about the whole ledger: L05, and L19 over many rows), and
+    evidence entries whose ``file`` is the ledger, ``report`` 0 and ``raw`` the cells.
     """
     wanted = ALL_CHECKS if checks is None else frozenset(checks)
     ctx = _Ctx(ledger)
     flags: list[Flag] = []
-    if "L01" in wanted:
-        flags += _check_totals(ctx)
-    if "L02" in wanted:
-        flags += _check_breakdowns(ctx)
-    if "L03" in wanted:
-        flags += _check_funding(ctx)
-    if "L04" in wanted:
-        flags += _check_build_year(ctx)
-    if wanted & {"L07", "L08", "L09"}:
-        flags += _check_plausibility(ctx, wanted)
-    if "L10" in wanted:
-        flags += _check_duplicates(ctx)
-    if "L12" in wanted:
-        flags += _check_dates(ctx)
-    if "L14" in wanted:
-        flags += _check_progress(ctx)
-    if "L05" in wanted:
-        flags += _check_extended_share(ctx)
-    if "L06" in wanted:
-        flags += _check_scope_types(ctx)
-    if "L13" in wanted:
-        flags += _check_status(ctx)
-    if "L15" in wanted:
-        flags += _check_cost_stages(ctx)
-    if "L19" in wanted:
-        flags += _check_resident_share(ctx)
-    if "L20" in wanted:
-        flags += _check_disbursement(ctx)
+    for codes, run in _CHECKS:
+        if wanted & codes:
+            flags += run(ctx, wanted) if codes == {"L07", "L08", "L09"} else run(ctx)
     return flags
 
 
@@ -1906,15 +1882,22 @@ def _check_dates(ctx: _Ctx) -> list[Flag]:
     return flags
 
 
+def _numbered_rows(ctx: _Ctx, *fields: str) -> Iterator[tuple[LedgerRow, list[Cell]]]:
+    """The detail rows with a figure in each of ``fields`` (none when the ledger lacks one of the columns),
+    with those cells."""
+    if any(f not in ctx.ledger.mapping for f in fields):
+        return
+    for row in ctx.ledger.details():
+        cells = [row.cell(f) for f in fields]
+        if all(c is not None and c.number is not None for c in cells):
+            yield row, cells
+
+
 def _check_progress(ctx: _Ctx) -> list[Flag]:
     """L14: completed investment ≤ planned; 100–110% info, over 110% warning."""
-    ledger = ctx.ledger
-    if "invest_done_cum" not in ledger.mapping or "investment_total" not in ledger.mapping:
-        return []
     flags = []
-    for row in ledger.details():
-        dc, tc = row.cell("invest_done_cum"), row.cell("investment_total")
-        if dc is None or tc is None or dc.number is None or not tc.number:
+    for row, (dc, tc) in _numbered_rows(ctx, "invest_done_cum", "investment_total"):
+        if not tc.number:
             continue
         excess = dc.number - tc.number
         if excess <= dc.halfwidth() + tc.halfwidth():
@@ -2089,14 +2072,10 @@ RESIDENT_SHARE_MAX_ROWS = 5
 def _check_resident_share(ctx: _Ctx) -> list[Flag]:
     """L19: residents pay a share of the total investment (共担机制); a share below ``resident_share_min``
     percent, 0 included, is noted (severity info: whether residents must pay is local policy)."""
-    ledger = ctx.ledger
-    if "fund_residents" not in ledger.mapping or "investment_total" not in ledger.mapping:
-        return []
     least = Decimal(str(ctx.spec.policy["resident_share_min"]))
     low: list[tuple[LedgerRow, Decimal]] = []
-    for row in ledger.details():
-        rc, tc = row.cell("fund_residents"), row.cell("investment_total")
-        if rc is None or tc is None or rc.number is None or not tc.number or tc.number < 0:
+    for row, (rc, tc) in _numbered_rows(ctx, "fund_residents", "investment_total"):
+        if tc.number <= 0:
             continue
         share = rc.number / tc.number * 100
         if share < least:
@@ -2117,14 +2096,8 @@ def _check_resident_share(ctx: _Ctx) -> list[Flag]:
 
 def _check_disbursement(ctx: _Ctx) -> list[Flag]:
     """L20: money paid out is not more than the money received."""
-    ledger = ctx.ledger
-    if "fund_paid" not in ledger.mapping or "fund_received" not in ledger.mapping:
-        return []
     flags = []
-    for row in ledger.details():
-        pc, rc = row.cell("fund_paid"), row.cell("fund_received")
-        if pc is None or rc is None or pc.number is None or rc.number is None:
-            continue
+    for row, (pc, rc) in _numbered_rows(ctx, "fund_paid", "fund_received"):
         excess = pc.number - rc.number
         if excess <= pc.halfwidth() + rc.halfwidth():
             continue
@@ -2134,6 +2107,16 @@ def _check_disbursement(ctx: _Ctx) -> list[Flag]:
             f"{ctx.label('fund_received')}{ctx.show('fund_received', rc.number)}，多出"
             f"{ctx.show('fund_paid', excess)}，疑似超拨，请核实。", row, [(row, ["fund_received", "fund_paid"])]))
     return flags
+
+
+# check_ledger's checks, in the order they run: (the codes that select one, the function)
+_CHECKS: list[tuple[set[str], Any]] = [
+    ({"L01"}, _check_totals), ({"L02"}, _check_breakdowns), ({"L03"}, _check_funding), ({"L04"}, _check_build_year),
+    ({"L07", "L08", "L09"}, _check_plausibility), ({"L10"}, _check_duplicates), ({"L12"}, _check_dates),
+    ({"L14"}, _check_progress), ({"L05"}, _check_extended_share), ({"L06"}, _check_scope_types),
+    ({"L13"}, _check_status), ({"L15"}, _check_cost_stages), ({"L19"}, _check_resident_share),
+    ({"L20"}, _check_disbursement),
+]
 
 
 # ---------------------------------------------------------------------------
