@@ -151,8 +151,7 @@ YEAR_TOTALS = {"communities": ("n_communities", "改造小区数"), "households"
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,5}?(?:自治县|县|区|街道|镇|乡)")
 _NOT_A_PLACE = ("小区", "社区", "园区", "片区", "辖区", "城区", "市区", "景区", "校区", "厂区", "矿区", "院区", "街区",
                 "城镇", "乡镇", "村镇", "集镇")
-
-
+# a report about the whole city (compared with the whole of a ledger of several districts)
 _WHOLE_CITY = re.compile(r"全市|本市|我市|市级|市人大|市政协|市政府|市住建")
 
 
@@ -204,13 +203,14 @@ _CUMULATIVE = re.compile(r"累计|以来|历年|近年|近几年|先后|至今|�
 _THIS_YEAR = re.compile(r"今年|本年|全年|年度")
 
 
-def _year_total_candidates(report: dict) -> dict[tuple[str, str], list[dict]]:
-    """(type, year) → a report's figures that may state the year's total: aggregate, of one plan year, planned
-    or done (not 已开工/已完工 counts), written in prose (a table row is a part), not after a 其中 in their
-    clause (a part: "其中望岳街道2个小区、东坡街道1个小区"), money only as the total investment. Their sentence names the year ("2022年", or
-    今年/全年/年度), so a year carried over from an earlier sentence does not count, and sums no years
-    ("累计", "以来"). Each keeps the number of communities its sentence states last before it, parts left
-    out ("视察的3个小区共涉及居民1,384户" is about 3 communities, not the year's), or None."""
+def _year_total_candidates(report: dict) -> dict[tuple[str, str], list[tuple[dict, float | None]]]:
+    """(type, year) → a report's figures that may state the year's total: aggregate, of one plan year,
+    planned or done (not 已开工/已完工 counts), written in prose (a table row is a part), not after a 其中 in
+    their clause (a part: "其中望岳街道2个小区、东坡街道1个小区"), money only as the total investment.
+    Their sentence names the year ("2022年", or 今年/全年/年度), so a year carried over from an earlier
+    sentence does not count, and sums no years ("累计", "以来"). Each comes with the number of communities
+    its sentence states last before it, parts left out ("视察的3个小区共涉及居民1,384户" is about 3
+    communities, not the year's), or None."""
     text = report["text"]
 
     def part(f: dict, s_start: int) -> bool:
@@ -274,19 +274,18 @@ def check_year_totals(docs: list[Doc], ledger: Ledger) -> list[dict]:
                                     for f in facts):
                     continue
                 f = facts[0]
-                label = YEAR_TOTALS[ftype][1]
-                unit = f.get("unit") or ""
+                in_wan = ftype == "area" and "万" in f.get("raw", "")  # m² shown as the report writes them
+
+                def show(x: float, f: dict = f, in_wan: bool = in_wan) -> str:
+                    return _fmt_num(x / 10000, "万平方米") if in_wan else _fmt_num(x, f.get("unit") or "")
+
                 value = (led[0] + led[1]) / 2
-                shown = _fmt_num(value / 10000, "万平方米") if ftype == "area" and "万" in f.get("raw", "") \
-                    else _fmt_num(value, unit)
-                gap = abs(f["value"] - value)
-                gap_text = _fmt_num(gap / 10000, "万平方米") if ftype == "area" and "万" in f.get("raw", "") \
-                    else _fmt_num(gap, unit)
                 out.append(flag(
                     "ledger_mismatch", "warning", ftype,
-                    f"报告所述{place}{year}年{label}为 {f['raw']}（{where(doc, report, f)}），台账{place}{year}年度"
-                    f"{len(year_rows)}行明细（{_rows_text([r.row for r in year_rows])}）合计为 {shown}，相差 {gap_text}。"
-                    f"请核对报告口径或台账是否漏报、多报。", [evidence(doc, report, f)]))
+                    f"报告所述{place}{year}年{YEAR_TOTALS[ftype][1]}为 {f['raw']}（{where(doc, report, f)}），"
+                    f"台账{place}{year}年度{len(year_rows)}行明细（{_rows_text([r.row for r in year_rows])}）合计为 "
+                    f"{show(value)}，相差 {show(abs(f['value'] - value))}。请核对报告口径或台账是否漏报、多报。",
+                    [evidence(doc, report, f)]))
     return out
 
 
