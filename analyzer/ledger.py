@@ -2028,7 +2028,7 @@ def _check_status(ctx: _Ctx) -> list[Flag]:
                         f"进度状态与日期矛盾。", row, [(row, ["status", f])]))
                     break
         elif _status_has(status, policy.get("status_completed", [])) \
-                and not _status_has(status, policy.get("status_not_completed_words", [])):
+                or status.strip() in policy.get("status_completed_alone", []):
             if done is not None and done.number is not None and done.number == 0:
                 flags.append(ctx.flag(
                     "intra_doc_conflict", "warning", "status",

@@ -488,12 +488,15 @@ def test_status_against_investment_and_dates(tmp_path):
             ["建设路小区", "已完工", 0, "2022年3月"],
             ["南湖小区", "未完工", 0, "2023年5月"],
             ["北关小区", "已开工", 50, "2023年5月"],
-            ["东风小区", "未开工", 0, None]]
+            ["东风小区", "未开工", 0, None],
+            ["红旗小区", "已完成设计，计划10月完工", 0, None],
+            ["人民小区", "完工", 0, "2022年5月"]]
     flags = check_ledger(read_ledger(write_xlsx(tmp_path / "s.xlsx", rows)), checks={"L13"})
     assert [(f.kind, f.severity, f.field, f.ledger_row["name"]) for f in flags] == [
         ("intra_doc_conflict", "warning", "status", "金亭花苑"),
         ("intra_doc_conflict", "warning", "status", "幸福里"),
-        ("intra_doc_conflict", "warning", "status", "建设路小区")]
+        ("intra_doc_conflict", "warning", "status", "建设路小区"),
+        ("intra_doc_conflict", "warning", "status", "人民小区")]
     assert "120" in flags[0].message and "2023年4月" in flags[1].message
 
 
