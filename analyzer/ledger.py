@@ -1419,7 +1419,7 @@ FUND_SOURCES = ["fund_central_mof", "fund_central_ndrc", "fund_central", "fund_p
                 "fund_bond", "fund_residents", "fund_utilities", "fund_social", "fund_original_owner",
                 "fund_maintenance", "fund_other"]
 ALL_CHECKS = frozenset({"L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "L09", "L10", "L12", "L13", "L14",
-                        "L15", "L19", "L20"})
+                        "L15", "L16", "L19", "L20"})
 
 
 def _fmt_num(d: Decimal) -> str:
@@ -1503,8 +1503,8 @@ def check_ledger(ledger: Ledger, checks: Iterable[str] | None = None) -> list[Fl
     ``checks``: a subset of ALL_CHECKS ("L01" totals, "L02" 其中 rows, "L03" funding split, "L04" build
     year window, "L05" share of the extended window, "L06" types outside the programme, "L07"–"L09"
     per-unit plausibility, "L10" duplicates, "L12" date order, "L13" status against investment and dates,
-    "L14" completed vs planned investment, "L15" cost stages, "L19" residents' share, "L20" money paid
-    out vs received); default all, run in that order. Every flag carries ``ledger_row`` = {"row", "name"}
+    "L14" completed vs planned investment, "L15" cost stages, "L16" central budget money on the building
+    body, "L19" residents' share, "L20" money paid out vs received); default all, run in that order. Every flag carries ``ledger_row`` = {"row", "name"}
     of the row it is about (None for a flag about the whole ledger: L05, and L19 over many rows), and
     evidence entries whose ``file`` is the ledger, ``report`` 0 and ``raw`` the cells.
     """
@@ -2065,6 +2065,32 @@ def _check_cost_stages(ctx: _Ctx) -> list[Flag]:
     return flags
 
 
+_WORK_ITEM_SEPARATORS = re.compile(r"[、，,；;/\n]|以及|及|和")
+
+
+def _check_central_budget(ctx: _Ctx) -> list[Flag]:
+    """L16: a row funded by 中央预算内投资 whose 改造内容 lists only building-body works (屋面, 外墙, 楼道 …),
+    which that money may not pay for (it funds in-community supporting infrastructure and public services)."""
+    ledger = ctx.ledger
+    if "fund_central_ndrc" not in ledger.mapping or "content_text" not in ledger.mapping:
+        return []
+    body = ctx.spec.policy.get("building_body_words", [])
+    flags = []
+    for row in ledger.details():
+        money, content = row.cell("fund_central_ndrc"), row.text("content_text")
+        if money is None or not money.number or money.number <= 0 or not content:
+            continue
+        items = [i.strip() for i in _WORK_ITEM_SEPARATORS.split(_nfkc(content)) if len(i.strip()) >= 2]
+        if items and all(any(w in item for w in body) for item in items):
+            flags.append(ctx.flag(
+                "plausibility", "warning", "fund_central_ndrc",
+                f"{ctx.who(row)}安排{ctx.label('fund_central_ndrc')}{ctx.show('fund_central_ndrc', money.number)}，"
+                f"但{ctx.label('content_text')}“{content}”均为房屋本体改造；中央预算内投资用于小区内配套基础设施和"
+                f"公共服务设施，不得用于房屋本体，请核实资金使用范围。",
+                row, [(row, ["fund_central_ndrc", "content_text"])]))
+    return flags
+
+
 # L19 names the rows one by one up to this many; more are one flag for the ledger
 RESIDENT_SHARE_MAX_ROWS = 5
 
@@ -2114,7 +2140,8 @@ _CHECKS: list[tuple[set[str], Any]] = [
     ({"L01"}, _check_totals), ({"L02"}, _check_breakdowns), ({"L03"}, _check_funding), ({"L04"}, _check_build_year),
     ({"L07", "L08", "L09"}, _check_plausibility), ({"L10"}, _check_duplicates), ({"L12"}, _check_dates),
     ({"L14"}, _check_progress), ({"L05"}, _check_extended_share), ({"L06"}, _check_scope_types),
-    ({"L13"}, _check_status), ({"L15"}, _check_cost_stages), ({"L19"}, _check_resident_share),
+    ({"L13"}, _check_status), ({"L15"}, _check_cost_stages), ({"L16"}, _check_central_budget),
+    ({"L19"}, _check_resident_share),
     ({"L20"}, _check_disbursement),
 ]
 

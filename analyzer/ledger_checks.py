@@ -9,7 +9,8 @@
   building area, total investment of the year's programme) differs from the sum of the ledger's rows of that
   plan year, in the district or street the report's title names.
 The ledger's own checks (totals, funding split, duplicates, per-unit figures, the extended window's share,
-types outside the programme, status, cost stages, residents' share, disbursement) come from
+types outside the programme, status, cost stages, central budget money on the building body, residents' share,
+disbursement) come from
 ``ledger.check_ledger``; its L04 is left out here, as ``policy_build_year`` below covers the build year.
 """
 
@@ -335,5 +336,5 @@ def _policy_rows(ledger: Ledger, cutoff: int, extended: int) -> list[dict]:
 def ledger_flags(docs: list[Doc], ledger: Ledger) -> list[dict]:
     """The ledger's own checks plus every report ↔ ledger check, as contract dicts."""
     own = [f.to_dict() for f in check_ledger(ledger, checks=("L01", "L02", "L03", "L05", "L06", "L07", "L08", "L09",
-                                                             "L10", "L12", "L13", "L14", "L15", "L19", "L20"))]
+                                                             "L10", "L12", "L13", "L14", "L15", "L16", "L19", "L20"))]
     return own + check_against_ledger(docs, ledger)

@@ -513,6 +513,18 @@ def test_cost_stages(tmp_path):
     assert "1,300万元" in flags[0].message and "1,050万元" in flags[0].message and "123.8%" in flags[0].message
 
 
+def test_central_budget_money_on_the_building_body(tmp_path):
+    rows = [["小区名称", "中央预算内投资（万元）", "改造内容"],
+            ["金亭花苑", 320, "屋面防水、外墙保温、楼道粉刷"],
+            ["幸福里", 280, "屋面防水、雨污管网改造、道路硬化"],   # supporting infrastructure too: fine
+            ["建设路小区", 0, "外墙保温及门窗更换"],              # no such money
+            ["南湖小区", 150, "楼梯间扶手和单元门更换"]]
+    flags = check_ledger(read_ledger(write_xlsx(tmp_path / "n.xlsx", rows)), checks={"L16"})
+    assert [(f.kind, f.severity, f.field, f.ledger_row["name"]) for f in flags] == [
+        ("plausibility", "warning", "fund_central_ndrc", "金亭花苑"),
+        ("plausibility", "warning", "fund_central_ndrc", "南湖小区")]
+    assert "320万元" in flags[0].message and "屋面防水、外墙保温、楼道粉刷" in flags[0].message
+
 def test_residents_share_rows_and_one_flag_for_many(tmp_path):
     few = [["小区名称", "总投资", "居民出资"], ["南华小区", 1612, 9.6], ["幸福里", 1000, 30], ["金亭花苑", 900, 0]]
     flags = check_ledger(read_ledger(write_xlsx(tmp_path / "r.xlsx", few)), checks={"L19"})
