@@ -211,8 +211,11 @@ def _year_total_candidates(report: dict) -> dict[tuple[str, str], list[tuple[dic
     Their sentence names the year ("2022年", or 今年/全年/年度), so a year carried over from an earlier
     sentence does not count, and sums no years ("累计", "以来"). Each comes with the number of communities
     its sentence states last before it, parts left out ("视察的3个小区共涉及居民1,384户" is about 3
-    communities, not the year's), or None."""
+    communities, not the year's), or None. A figure without a year of its own in a sentence of 全年/今年
+    takes the year of the title, when the title names one ("柳林区2022年…工作总结": "全年共改造老旧小区5个")."""
     text = report["text"]
+    title_years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", report.get("title") or ""))
+    title_year = title_years.pop() if len(title_years) == 1 else None
 
     def part(f: dict, s_start: int) -> bool:
         clause_start = max(s_start, max(text.rfind(c, s_start, f["start"]) for c in "，；,;") + 1)
@@ -223,17 +226,19 @@ def _year_total_candidates(report: dict) -> dict[tuple[str, str], list[tuple[dic
                      and not part(c, sentence_bounds(text, c["start"])[0])), key=lambda c: c["start"])
     out: dict[tuple[str, str], list[tuple[dict, float | None]]] = {}
     for f in report.get("facts", []):
-        ftype, scope = f["type"], f.get("scope")
+        ftype, scope = f["type"], f.get("scope") or title_year
         if ftype not in YEAR_TOTALS or (f.get("subject") or "aggregate") != "aggregate" or not scope \
                 or not re.fullmatch(r"\d{4}", scope) or f.get("status") in ("started", "completed") \
                 or not isinstance(f.get("value"), (int, float)) or not re.search(r"[\u4e00-\u9fff]", f.get("raw", "")):
             continue
-        if (ftype == "investment" and f.get("role") != "total") or (ftype == "area" and f.get("role") != "building"):
+        if (ftype == "investment" and f.get("role") != "total") \
+                or (ftype == "area" and f.get("role") not in ("building", "renovated")):
             continue
         s_start, s_end = sentence_bounds(text, f["start"])
         sentence = text[s_start:s_end]
         if part(f, s_start) or _CUMULATIVE.search(sentence) \
-                or (f"{scope}年" not in sentence and not _THIS_YEAR.search(sentence)):
+                or (f"{scope}年" not in sentence and not _THIS_YEAR.search(sentence)) \
+                or (not f.get("scope") and not _THIS_YEAR.search(sentence)):
             continue
         before = [c["value"] for c in counts if s_start <= c["start"] < f["start"]]
         n = before[-1] if before else None

@@ -114,6 +114,10 @@ def test_year_total_that_differs_is_flagged(tmp_path):
     # many communities, and are not compared with the year's
     text = "临江区2021年老旧小区改造工作情况汇报\n2021年全区纳入改造计划的老旧小区3个，共涉及居民860户。"
     assert [f["field"] for f in year_flags(ledger, text)] == ["communities"]
+    # 全年 with the year only in the title; the renovated building area
+    text = "临江区2021年老旧小区改造工作总结\n全年共改造老旧小区2个，涉及居民680户，改造建筑面积7.98万平方米。"
+    flags = year_flags(ledger, text)
+    assert [f["field"] for f in flags] == ["area"] and "合计为 4.98万平方米" in flags[0]["message"]
 
 
 def test_year_totals_left_alone_when_not_a_year_total(tmp_path):
@@ -132,3 +136,21 @@ def test_year_totals_left_alone_when_not_a_year_total(tmp_path):
     ]
     for text in silent:
         assert year_flags(ledger, text) == [], text
+
+
+def test_x01_set():
+    """corpora/x01_heldout (written blind to the rules): every planted year total found, nothing else flagged."""
+    import json
+
+    from analyzer.ledger_checks import check_year_totals
+    from analyzer.pipeline import analyze_file
+    from conftest import ROOT
+
+    folder = ROOT / "corpora" / "x01_heldout"
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))["reports"]
+    docs = [analyze_file(path).to_dict() for path in sorted((folder / "reports").glob("*.txt"))]
+    assert len(docs) == len(expected) == 14
+    found = {(f["evidence"][0]["file"], f["field"]) for f in check_year_totals(docs, read_ledger(folder / "ledger.csv"))}
+    planted = {(name, p["field"]) for name, entry in expected.items() for p in entry["planted"]}
+    assert len(planted) == 5
+    assert found == planted
