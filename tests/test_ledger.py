@@ -922,3 +922,23 @@ def test_money_total_rounded_to_wan_or_yi(tmp_path, invest, flagged):
     flags = check_ledger(read_ledger(write_xlsx(tmp_path / "m.xlsx", city_rows(total=total), CITY_MERGES)),
                          checks={"L01"})
     assert [f.field for f in flags] == (["investment_total"] if flagged else [])
+
+
+def test_blind_ledgers_of_the_new_checks(tmp_path):
+    """corpora/ledger_checks_blind: three ledgers written by a helper blind to the rules of L05, L06, L13,
+    L15, L16, L19 and L20, with planted problems and near misses (built here from build.py, not committed
+    as binaries). Every planted problem is found and nothing else (first run: 19/19, no false alarm)."""
+    import json
+    import subprocess
+    import sys
+
+    folder = ROOT / "corpora" / "ledger_checks_blind"
+    subprocess.run([sys.executable, str(folder / "build.py"), str(tmp_path)], check=True, capture_output=True)
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))["ledgers"]
+    assert json.loads((tmp_path / "expected.json").read_text(encoding="utf-8"))["ledgers"] == expected
+    codes = {"L05", "L06", "L13", "L15", "L16", "L19", "L20"}
+    for name, entry in expected.items():
+        ledger = read_ledger(tmp_path / name)
+        found = {(code, f.ledger_row["row"] if f.ledger_row else None)
+                 for code in codes for f in check_ledger(ledger, checks={code})}
+        assert found == {(p["check"], p["row"]) for p in entry["planted"]}, name
