@@ -465,23 +465,33 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
 
     recorded: dict[str, dict[str, Any]] = {}  # documents/<name>.json -> its content
 
-    def record(index: int, done: _Done | dict[str, Any], *, reused: bool = False) -> None:
+    def record(index: int, done: _Done | dict[str, Any] | tuple[int, dict[str, Any]], *, reused: bool = False) -> None:
+        if isinstance(done, tuple):  # (id, dict) of a stored result, under the name it was stored with: linked as is
+            doc_id, data = done
+            _write_json(docs_dir / names[index], _json_text(data))
+            store.link(run_id, doc_id)
+            count(index, data, data["status"], len(data.get("reports") or []), data.get("error"))
+            return
         if isinstance(done, dict) or done.rows.document[1] != files[index].name:
             data = done if isinstance(done, dict) else done.data()
             data["file"] = files[index].name
             done = _Done.of(data)
         _write_json(docs_dir / names[index], done.text)
         store.save_rows(run_id, done.rows, reused=reused)  # before any batch flag is added to it
-        summary.documents.append(f"documents/{names[index]}")
         # what the batch checks and the outputs read: the file just written, parsed now (with one job
         # this process has a core of its own meanwhile)
-        recorded[summary.documents[-1]] = json.loads(done.text)
-        if done.status == "ok":
+        count(index, json.loads(done.text), done.status, done.reports, done.error)
+
+    def count(index: int, data: dict[str, Any], status: str, reports: int, error: dict[str, Any] | None) -> None:
+        """Add a written document (``data``, as the batch checks and outputs read it) to the summary."""
+        summary.documents.append(f"documents/{names[index]}")
+        recorded[summary.documents[-1]] = data
+        if status == "ok":
             summary.ok += 1
-            summary.reports += done.reports
+            summary.reports += reports
         else:
             summary.failed += 1
-            summary.errors.append({"file": str(files[index]), **(done.error or {})})
+            summary.errors.append({"file": str(files[index]), **(error or {})})
         if progress:
             progress(summary, files[index].name)
 
@@ -510,12 +520,14 @@ def analyze_batch(paths: Iterable[str | Path], out_dir: str | Path, *, ledger: s
         copies: dict[int, list[int]] = {}  # that file -> later files with the same content
         for index, path in enumerate(files):
             digest = sha256_of(path)
-            cached = None if force else store.is_done(digest, __version__)
-            if cached is not None:
+            found = None if force else store.stored(digest, __version__)
+            if found is not None:
                 summary.skipped += 1
+                cached = found[1]
                 if cached.get("file") not in (None, path.name):  # stored under another name (a copy, a rename)
-                    cached = _as_copy(cached, cached["file"], path.name)
-                record(index, cached, reused=True)
+                    record(index, _as_copy(cached, cached["file"], path.name), reused=True)
+                else:
+                    record(index, found, reused=True)
             elif digest in first_of:
                 copies.setdefault(first_of[digest], []).append(index)
             else:

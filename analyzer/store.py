@@ -338,12 +338,24 @@ class Store:
         Returns the per-file dict exactly as it was saved; the caller sets ``file`` to the current
         name if the same content now comes under another name.
         """
+        found = self.stored(sha256, analyzer_version)
+        return found[1] if found else None
+
+    def stored(self, sha256: str, analyzer_version: str) -> tuple[int, dict[str, Any]] | None:
+        """:meth:`is_done` with the stored document's id, which :meth:`link` takes."""
         row = self.conn.execute(
             "SELECT id, data, status, error_kind FROM documents WHERE sha256 = ? AND analyzer_version = ? "
             "ORDER BY id DESC LIMIT 1", (sha256, analyzer_version)).fetchone()
         if row is None or (row["status"] == "error" and row["error_kind"] in RETRY_ERROR_KINDS):
             return None
-        return self._load(row["id"], row["data"])
+        return int(row["id"]), self._load(row["id"], row["data"])
+
+    def link(self, run_id: int, doc_id: int) -> None:
+        """Count a stored document, unchanged, as reused by a run (what :meth:`save_document` does for a
+        document identical to a stored one, without turning it into rows again)."""
+        with self.transaction() as c:
+            c.execute("INSERT OR IGNORE INTO run_documents (run_id, document_id, reused) VALUES (?, ?, 1)",
+                      (run_id, doc_id))
 
     def save_document(self, run_id: int, doc: dict[str, Any], *, reused: bool = False) -> int:
         """Store one file's result (document, reports, facts, problems, flags) in one transaction and
