@@ -156,29 +156,42 @@ _NOT_A_PLACE = ("小区", "社区", "园区", "片区", "辖区", "城区", "市
 _WHOLE_CITY = re.compile(r"全市|本市|我市|市级|市人大|市政协|市政府|市住建")
 
 
-def _rows_in_scope(title: str, head: str, ledger: Ledger) -> tuple[list[LedgerRow], str] | None:
-    """The ledger's detail rows a report is about, and the place's name ("" for the whole ledger): those of
-    the one street or district its title names (a ledger value written out in full); the whole ledger when
-    the title names no district, street or town at all, and — if the ledger holds several districts — the
-    title or the report's opening (``head``) speaks of the whole city; None otherwise (it names several, or
-    one the ledger does not hold, or it may be about one district without naming it)."""
-    rows = ledger.details()
-    key = _loc_key(title)
-    for field_name in ("street", "county"):
-        if field_name not in ledger.mapping:
-            continue
-        values = sorted({v for v in (r.text(field_name) for r in rows) if v and len(_loc_key(v)) >= 2})
-        hits = [v for v in values if _loc_key(v) in key]
-        if len(hits) == 1:
-            return [r for r in rows if r.text(field_name) == hits[0]], hits[0]
-        if len(hits) > 1:
+class _Places:
+    """A ledger's detail rows by plan year, and by street and by district (each value with its key for
+    ``_loc_key`` matching), worked out once for a batch."""
+
+    def __init__(self, ledger: Ledger):
+        self.rows = ledger.details()
+        self.by_field: dict[str, dict[str, list[LedgerRow]]] = {}
+        for field_name in ("street", "county"):
+            if field_name in ledger.mapping:
+                groups: dict[str, list[LedgerRow]] = {}
+                for r in self.rows:
+                    v = r.text(field_name)
+                    if v and len(_loc_key(v)) >= 2:
+                        groups.setdefault(v, []).append(r)
+                self.by_field[field_name] = groups
+        self.keys = {v: _loc_key(v) for groups in self.by_field.values() for v in groups}
+        self.several_counties = len(self.by_field.get("county", {})) > 1
+
+    def in_scope(self, title: str, head: str) -> tuple[list[LedgerRow], str] | None:
+        """The detail rows a report is about, and the place's name ("" for the whole ledger): those of the
+        one street or district its title names (a ledger value written out in full); the whole ledger when
+        the title names no district, street or town at all, and — if the ledger holds several districts —
+        the title or the report's opening (``head``) speaks of the whole city; None otherwise (it names
+        several, or one the ledger does not hold, or it may be about one district without naming it)."""
+        key = _loc_key(title)
+        for groups in self.by_field.values():  # streets first
+            hits = [v for v in sorted(groups) if self.keys[v] in key]
+            if len(hits) == 1:
+                return groups[hits[0]], hits[0]
+            if len(hits) > 1:
+                return None
+        if any(not m.group().endswith(_NOT_A_PLACE) for m in _PLACE.finditer(title)):
             return None
-    if any(not m.group().endswith(_NOT_A_PLACE) for m in _PLACE.finditer(title)):
-        return None
-    counties = {r.text("county") for r in rows if r.text("county")} if "county" in ledger.mapping else set()
-    if len(counties) > 1 and not _WHOLE_CITY.search(title + head):
-        return None
-    return rows, ""
+        if self.several_counties and not _WHOLE_CITY.search(title + head):
+            return None
+        return self.rows, ""
 
 
 def _ledger_sum(rows: list[LedgerRow], ftype: str, ledger: Ledger) -> tuple[float, float] | None:
@@ -252,6 +265,7 @@ def check_year_totals(docs: list[Doc], ledger: Ledger) -> list[dict]:
     parts of a breakdown the sentence does not mark); otherwise the first one is flagged."""
     if "plan_year" not in ledger.mapping:
         return []
+    places = _Places(ledger)
     out: list[dict] = []
     for doc in docs:
         if doc.get("status") != "ok":
@@ -262,7 +276,7 @@ def check_year_totals(docs: list[Doc], ledger: Ledger) -> list[dict]:
                 continue
             text = report.get("text") or ""
             title = report.get("title") or text.split("\n", 1)[0][:80]
-            scope = _rows_in_scope(title, text[:200], ledger)
+            scope = places.in_scope(title, text[:200])
             if scope is None:
                 continue
             rows, place = scope
