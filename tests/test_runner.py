@@ -247,3 +247,37 @@ def test_batch_flags_go_into_a_document_written_otherwise_by_encoding_it_whole(t
     doc["flags"].append({"kind": "new"})
     assert runner._with_added_flags(path, doc, 1, {}) is doc
     assert runner._with_added_flags(tmp_path / "missing.json", doc, 1, {}) is doc
+
+
+def test_a_second_run_reuses_stored_results_and_writes_the_same(tmp_path, monkeypatch):
+    """Files analysed before (same content, same version) are not analysed again: a file under the name it was
+    stored with is linked to the new run as it is, a renamed one is written under its new name; documents,
+    flags and the run's counts equal those of the first run."""
+    src = tmp_path / "in"
+    src.mkdir()
+    _write(src / "东城区汇报.txt", REPORT.replace("涉及居民2350户。", "涉及居民2350户，其中已完工15个，完工率125%。"))
+    _write(src / "西城区汇报.txt", REPORT.replace("2350", "2400"))
+    _write(src / "空文件.txt", "")
+    out = tmp_path / "out"
+    first = runner.analyze_batch([src], out, jobs=1)
+    before = {p.name: p.read_bytes() for p in (out / "documents").iterdir()}
+    flags = (out / "flags.json").read_bytes()
+
+    def must_not_run(path):
+        raise AssertionError(f"analysed again: {path}")
+
+    monkeypatch.setattr(runner, "analyze_file", must_not_run)
+    second = runner.analyze_batch([src], out, jobs=1)
+    assert second.skipped == 3 and (second.ok, second.failed, second.reports) == (first.ok, first.failed, first.reports)
+    assert {p.name: p.read_bytes() for p in (out / "documents").iterdir()} == before
+    assert (out / "flags.json").read_bytes() == flags
+    from analyzer.store import Store
+    store = Store(out / "analyzer.db")
+    runs = [r["id"] for r in store.runs()]
+    assert store.document_count(runs[-1]) == (3, 3)
+    assert store.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 3
+    (src / "西城区汇报.txt").rename(src / "西城区汇报（改名）.txt")
+    third = runner.analyze_batch([src], out, jobs=1)
+    assert third.skipped == 3
+    renamed = json.loads((out / "documents" / "西城区汇报（改名）.txt.json").read_text(encoding="utf-8"))
+    assert renamed["file"] == "西城区汇报（改名）.txt"
