@@ -472,6 +472,8 @@ def test_types_outside_the_programme(tmp_path):
             ["南门小区", "住宅", "拟拆除重建"],
             ["北关小区", "住宅", "非城中村"],
             ["新华里", "棚改安置房", None],
+            ["东风城中村改造安置小区", "住宅", None],
+            ["向阳里", "住宅", "原棚户区改造安置房，2003年交付"],
             ["人民路小区", "住宅", "临街商业网点外立面一并整治"]]
     flags = check_ledger(read_ledger(write_xlsx(tmp_path / "t.xlsx", rows)), checks={"L06"})
     assert [(f.kind, f.severity, f.field, f.ledger_row["name"]) for f in flags] == [
