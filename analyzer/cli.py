@@ -133,6 +133,35 @@ def show(file: Path, db: Path | None) -> None:
     show_document(doc, Console())
 
 
+@cli.command("ledger")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出台账自身核对的线索。")
+def ledger_cmd(file: Path, as_json: bool) -> None:
+    """只读取并核对一份台账（.xlsx/.xls/.csv）：显示表头与字段的对应，以及台账自身的问题线索。
+
+    \b
+    示例：
+        analyzer ledger 台账.xlsx
+    """
+    from rich.console import Console
+
+    from .ledger import LedgerFormatError, read_ledger
+    from .ledger_checks import ledger_flags
+    from .render.terminal import flags_table
+
+    try:
+        ledger = read_ledger(file)
+    except LedgerFormatError as exc:
+        raise click.ClickException(exc.args[0]) from None
+    flags = ledger_flags([], ledger)
+    if as_json:
+        click.echo(json.dumps(flags, ensure_ascii=False, indent=1))
+        return
+    console = Console()
+    console.print(ledger.summary())
+    console.print(flags_table(flags))
+
+
 @cli.command()
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=Path("corpora/labels/problems.jsonl"), show_default=True, help="标注好的问题语句（JSONL）。")

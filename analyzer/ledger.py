@@ -2083,7 +2083,7 @@ def _check_central_budget(ctx: _Ctx) -> list[Flag]:
         items = [i.strip() for i in _WORK_ITEM_SEPARATORS.split(_nfkc(content)) if len(i.strip()) >= 2]
         if items and all(any(w in item for w in body) for item in items):
             flags.append(ctx.flag(
-                "plausibility", "warning", "fund_central_ndrc",
+                "policy_build_year", "warning", "fund_central_ndrc",
                 f"{ctx.who(row)}安排{ctx.label('fund_central_ndrc')}{ctx.show('fund_central_ndrc', money.number)}，"
                 f"但{ctx.label('content_text')}“{content}”均为房屋本体改造；中央预算内投资用于小区内配套基础设施和"
                 f"公共服务设施，不得用于房屋本体，请核实资金使用范围。",

@@ -44,3 +44,24 @@ def test_run_and_read(tmp_path):
 def test_run_on_empty_folder_says_so(tmp_path):
     result = CliRunner().invoke(cli, ["run", str(tmp_path), "--out", str(tmp_path / "out")])
     assert result.exit_code != 0 and "没有找到可处理的文件" in result.output
+
+
+def test_ledger_command_reads_and_checks_a_ledger_alone(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["小区名称", "建成年份", "户数", "到位资金（万元）", "已拨付资金（万元）"])
+    ws.append(["金亭花苑", 1992, 2350, 400, 500])
+    ws.append(["幸福里", 1995, 312, 300, 300])
+    wb.save(tmp_path / "台账.xlsx")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["ledger", str(tmp_path / "台账.xlsx")], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "小区名称 → community_name" in result.output and "线索（1 条）" in result.output
+    assert "已拨付资金500万元超过" in result.output
+    flags = json.loads(runner.invoke(cli, ["ledger", str(tmp_path / "台账.xlsx"), "--json"]).output)
+    assert [(f["kind"], f["ledger_row"]["name"]) for f in flags] == [("part_exceeds_whole", "金亭花苑")]
+    (tmp_path / "坏.csv").write_text("甲,乙\n1,2\n", encoding="utf-8")
+    result = runner.invoke(cli, ["ledger", str(tmp_path / "坏.csv")])
+    assert result.exit_code != 0 and "Traceback" not in result.output

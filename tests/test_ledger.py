@@ -523,8 +523,8 @@ def test_central_budget_money_on_the_building_body(tmp_path):
             ["南湖小区", 150, "楼梯间扶手和单元门更换"]]
     flags = check_ledger(read_ledger(write_xlsx(tmp_path / "n.xlsx", rows)), checks={"L16"})
     assert [(f.kind, f.severity, f.field, f.ledger_row["name"]) for f in flags] == [
-        ("plausibility", "warning", "fund_central_ndrc", "金亭花苑"),
-        ("plausibility", "warning", "fund_central_ndrc", "南湖小区")]
+        ("policy_build_year", "warning", "fund_central_ndrc", "金亭花苑"),
+        ("policy_build_year", "warning", "fund_central_ndrc", "南湖小区")]
     assert "320万元" in flags[0].message and "屋面防水、外墙保温、楼道粉刷" in flags[0].message
 
 def test_residents_share_rows_and_one_flag_for_many(tmp_path):

@@ -42,11 +42,11 @@ FLAG_KIND = {
     "percent_mismatch": "百分比与数量不符",
     "date_order": "时间顺序矛盾",
     "progress_exceeds_plan": "完成量超过计划",
-    "intra_doc_conflict": "同一报告前后不一",
+    "intra_doc_conflict": "同一文件前后不一",  # a report, or the ledger itself (duplicates, status vs figures)
     "cross_doc_conflict": "不同报告说法不一",
     "ledger_mismatch": "与台账不一致",
     "ledger_missing": "台账中未找到",
-    "policy_build_year": "建成年代不符合政策",
+    "policy_build_year": "不符合改造政策范围",  # the build year, the 2001–2005 share, types outside the programme
     "plausibility": "数值明显不合理",
     "placeholder": "未填写的模板数字",
 }
