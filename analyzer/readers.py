@@ -2858,9 +2858,8 @@ def _cells_decisive(found: _FoundTables, chars: list[_Char], drift: list[tuple[f
             or hi < x0 - margin or lo > x1 + margin or y < top - margin or y > bottom + margin
 
     for bbox, rows in found:
-        cells = [cell for row in rows for cell in row if cell is not None]
-        xs = sorted({cell[0] for cell in cells} | {cell[2] for cell in cells})
-        ys = sorted({cell[1] for cell in cells} | {cell[3] for cell in cells})
+        cells = _cells_of(rows)
+        xs, ys = _cell_edges(cells)
         x0, top, x1, bottom = bbox
         for c, (least, most) in zip(chars, drift):
             margin = PDF_FAST_CELL_MARGIN * c.size + PDF_FAST_EPSILON
@@ -2960,7 +2959,7 @@ def _page_blocks(height: float, number: int, scan: _PageScan, tables: list[Table
         inside = [c for c in chars if _center_in(c, bbox)]
         if not any(not c.text.isspace() for c in inside):
             continue  # a ruled frame without text (a form, a decoration): not a table
-        cells = [cell for row in cell_rows for cell in row if cell is not None]
+        cells = _cells_of(cell_rows)
         mine_of: list[list[_Char]] = [[] for _ in cells]  # each glyph goes to the first cell holding its centre
         placed: set[int] = set()
         for c, k in zip(inside, _first_cells(inside, cells)):
@@ -3027,14 +3026,23 @@ def _table_grids(tables: Iterable[Any]) -> _FoundTables:
     return result
 
 
+def _cells_of(rows: list[list[Any]]) -> list[Any]:
+    """A table's cell bboxes row by row (``None``, a place a merged cell covers, left out)."""
+    return [cell for row in rows for cell in row if cell is not None]
+
+
+def _cell_edges(cells: list[Any]) -> tuple[list[float], list[float]]:
+    """The distinct x and y edges of the cells (bboxes x0, top, x1, bottom), each sorted."""
+    return sorted({c[0] for c in cells} | {c[2] for c in cells}), sorted({c[1] for c in cells} | {c[3] for c in cells})
+
+
 def _first_cells(chars: list[_Char], cells: list[Any]) -> list[int | None]:
     """For each glyph, the index of the first of ``cells`` (bboxes) that holds its centre (``_center_in``),
     or None. The cells are looked up in a grid of the distinct cell edges, then tested exactly: tested cell
     by cell, a table of a few hundred cells took tens of milliseconds a page (41 rows, 8 columns: 64 ms)."""
     import bisect
 
-    xs = sorted({cell[0] for cell in cells} | {cell[2] for cell in cells})
-    ys = sorted({cell[1] for cell in cells} | {cell[3] for cell in cells})
+    xs, ys = _cell_edges(cells)
     slots: dict[tuple[int, int], list[int]] = {}  # (x slab, y slab) → the cells covering it, in order
 
     def covered(edges: list[float], lo: float, hi: float) -> range:  # the slabs from edge lo to edge hi
