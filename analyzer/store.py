@@ -171,6 +171,8 @@ def _value_json(value: Any) -> str:
     return _dumps(value)
 
 
+# a document counted in a run (reused or not)
+_LINK = "INSERT OR IGNORE INTO run_documents (run_id, document_id, reused) VALUES (?, ?, ?)"
 _INSERT_FLAG = ("INSERT INTO flags (document_id, run_id, kind, severity, field, message, evidence, ledger_row, "
                 "ledger_name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -354,8 +356,7 @@ class Store:
         """Count a stored document, unchanged, as reused by a run (what :meth:`save_document` does for a
         document identical to a stored one, without turning it into rows again)."""
         with self.transaction() as c:
-            c.execute("INSERT OR IGNORE INTO run_documents (run_id, document_id, reused) VALUES (?, ?, 1)",
-                      (run_id, doc_id))
+            c.execute(_LINK, (run_id, doc_id, 1))
 
     def save_document(self, run_id: int, doc: dict[str, Any], *, reused: bool = False) -> int:
         """Store one file's result (document, reports, facts, problems, flags) in one transaction and
@@ -372,8 +373,7 @@ class Store:
                 doc_id, reused = int(row[0]), True
             else:
                 doc_id = self._insert_document(c, run_id, version, rows)
-            c.execute("INSERT OR IGNORE INTO run_documents (run_id, document_id, reused) VALUES (?, ?, ?)",
-                      (run_id, doc_id, int(reused)))
+            c.execute(_LINK, (run_id, doc_id, int(reused)))
         return doc_id
 
     def _insert_document(self, c: sqlite3.Connection, run_id: int, version: str, rows: DocumentRows) -> int:
