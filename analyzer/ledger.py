@@ -404,8 +404,10 @@ def _split_unit(text: str, unit_re_src: str | None = None) -> tuple[str, str | N
     return text, None
 
 
+@lru_cache(maxsize=None)
 def _field_label(code: str) -> str:
-    """The field's first synonym, for messages when the ledger has no header for it."""
+    """The field's first synonym, for messages when the ledger has no header for it (and for the labels of
+    the outputs)."""
     for syn, f in _spec().synonyms.items():
         if f == code:
             return syn

@@ -19,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 
 TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "data" / "taxonomy.toml"
-LEDGER_COLUMNS_FILE = Path(__file__).resolve().parent.parent / "data" / "ledger_columns.toml"
 
 # DESIGN.md's table: the fallback when data/taxonomy.toml is missing or unreadable.
 _TAXONOMY_FALLBACK = {
@@ -122,21 +121,11 @@ def fact_type_label(ftype: str) -> str:
     return _label(FACT_TYPE, ftype)
 
 
-@lru_cache(maxsize=1)
-def _ledger_fields() -> dict[str, str]:
-    """Ledger field code → its first header synonym ("fund_paid" → "拨付资金"), for the fields only the
-    ledger's own checks name."""
-    try:
-        with open(LEDGER_COLUMNS_FILE, "rb") as fh:
-            data = tomllib.load(fh)
-        return {f["code"]: f["synonyms"][0] for f in data.get("field", []) if f.get("code") and f.get("synonyms")}
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, IndexError):
-        return {}
-
-
 def field_label(name: str | None) -> str:
-    if name and name not in FIELD:
-        return _ledger_fields().get(name, name)
+    if name and name not in FIELD:  # a field only the ledger's own checks name: its first header synonym
+        from ..ledger import _field_label
+
+        return _field_label(name)
     return _label(FIELD, name)
 
 
