@@ -157,11 +157,13 @@ _WHOLE_CITY = re.compile(r"全市|本市|我市|市级|市人大|市政协|市�
 
 
 class _Places:
-    """A ledger's detail rows by plan year, and by street and by district (each value with its key for
-    ``_loc_key`` matching), worked out once for a batch."""
+    """A ledger's detail rows by street and by district (each value with its key for ``_loc_key`` matching),
+    and a place's rows of a plan year with their sums, worked out once for a batch."""
 
     def __init__(self, ledger: Ledger):
+        self.ledger = ledger
         self.rows = ledger.details()
+        self._years: dict[tuple[str, str], tuple[list[LedgerRow], dict[str, tuple[float, float] | None]]] = {}
         self.by_field: dict[str, dict[str, list[LedgerRow]]] = {}
         for field_name in ("street", "county"):
             if field_name in ledger.mapping:
@@ -192,6 +194,17 @@ class _Places:
         if self.several_counties and not _WHOLE_CITY.search(title + head):
             return None
         return self.rows, ""
+
+    def year(self, place: str, rows: list[LedgerRow], year: str
+             ) -> tuple[list[LedgerRow], dict[str, tuple[float, float] | None]]:
+        """Of ``place``'s ``rows`` (as ``in_scope`` gives them), those planned for ``year``, and their sums by
+        fact type (``_ledger_sum``)."""
+        found = self._years.get((place, year))
+        if found is None:
+            chosen = [r for r in rows if (r.text("plan_year") or "").startswith(year)]
+            sums = {ftype: _ledger_sum(chosen, ftype, self.ledger) for ftype in YEAR_TOTALS} if chosen else {}
+            found = self._years[(place, year)] = (chosen, sums)
+        return found
 
 
 def _ledger_sum(rows: list[LedgerRow], ftype: str, ledger: Ledger) -> tuple[float, float] | None:
@@ -281,11 +294,10 @@ def check_year_totals(docs: list[Doc], ledger: Ledger) -> list[dict]:
                 continue
             rows, place = scope
             for (ftype, year), facts in groups.items():
-                year_rows = [r for r in rows if (r.text("plan_year") or "").startswith(year)]
+                year_rows, sums = places.year(place, rows, year)
                 if not year_rows:
                     continue
-                led = _ledger_sum(year_rows, ftype, ledger)
-                communities = _ledger_sum(year_rows, "communities", ledger)
+                led, communities = sums[ftype], sums["communities"]
                 if led is None or communities is None:
                     continue
                 # a figure of fewer (or more) communities than the year's is about a part of them
