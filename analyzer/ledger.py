@@ -1420,8 +1420,6 @@ def _assign_groups(items: list[LedgerRow]) -> dict[int, list[int]]:
 FUND_SOURCES = ["fund_central_mof", "fund_central_ndrc", "fund_central", "fund_provincial", "fund_local",
                 "fund_bond", "fund_residents", "fund_utilities", "fund_social", "fund_original_owner",
                 "fund_maintenance", "fund_other"]
-ALL_CHECKS = frozenset({"L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "L09", "L10", "L12", "L13", "L14",
-                        "L15", "L16", "L19", "L20"})
 
 
 def _fmt_num(d: Decimal) -> str:
@@ -1434,10 +1432,11 @@ def _fmt_num(d: Decimal) -> str:
 
 
 class _Ctx:
-    """Formatting helpers bound to one ledger."""
+    """Formatting helpers bound to one ledger, and the checks asked for (``wanted``)."""
 
-    def __init__(self, ledger: Ledger):
+    def __init__(self, ledger: Ledger, wanted: frozenset[str] = frozenset()):
         self.ledger = ledger
+        self.wanted = wanted
         self.file = Path(ledger.path).name
         self.spec = _spec()
 
@@ -1506,16 +1505,17 @@ def check_ledger(ledger: Ledger, checks: Iterable[str] | None = None) -> list[Fl
     year window, "L05" share of the extended window, "L06" types outside the programme, "L07"–"L09"
     per-unit plausibility, "L10" duplicates, "L12" date order, "L13" status against investment and dates,
     "L14" completed vs planned investment, "L15" cost stages, "L16" central budget money on the building
-    body, "L19" residents' share, "L20" money paid out vs received); default all, run in that order. Every flag carries ``ledger_row`` = {"row", "name"}
-    of the row it is about (None for a flag about the whole ledger: L05, and L19 over many rows), and
-    evidence entries whose ``file`` is the ledger, ``report`` 0 and ``raw`` the cells.
+    body, "L19" residents' share, "L20" money paid out vs received); default all, run in the order of
+    ``_CHECKS``. Every flag carries ``ledger_row`` = {"row", "name"} of the row it is about (None for a
+    flag about the whole ledger: L05, and L19 over many rows), and evidence entries whose ``file`` is the
+    ledger, ``report`` 0 and ``raw`` the cells.
     """
     wanted = ALL_CHECKS if checks is None else frozenset(checks)
-    ctx = _Ctx(ledger)
+    ctx = _Ctx(ledger, wanted)
     flags: list[Flag] = []
     for codes, run in _CHECKS:
         if wanted & codes:
-            flags += run(ctx, wanted) if codes == {"L07", "L08", "L09"} else run(ctx)
+            flags += run(ctx)
     return flags
 
 
@@ -1724,9 +1724,10 @@ def _ratio(num: Cell, den: Cell, factor: Decimal = Decimal(1)) -> tuple[Decimal,
     return (num.number / den.number * factor, max(ni[0], Decimal(0)) / di[1] * factor, ni[1] / di[0] * factor)
 
 
-def _check_plausibility(ctx: _Ctx, wanted: frozenset[str]) -> list[Flag]:
-    """L07 m²/户, L08 户/栋, L09 元/m² and 万元/户, on every detail row, with interval edges."""
-    ledger = ctx.ledger
+def _check_plausibility(ctx: _Ctx) -> list[Flag]:
+    """L07 m²/户, L08 户/栋, L09 元/m² and 万元/户 (those of them in ``ctx.wanted``), on every detail row,
+    with interval edges."""
+    ledger, wanted = ctx.ledger, ctx.wanted
     bounds = ctx.spec.bounds
     tests = []
     if "L07" in wanted:
@@ -2146,6 +2147,7 @@ _CHECKS: list[tuple[set[str], Any]] = [
     ({"L19"}, _check_resident_share),
     ({"L20"}, _check_disbursement),
 ]
+ALL_CHECKS = frozenset().union(*(codes for codes, _ in _CHECKS))
 
 
 # ---------------------------------------------------------------------------
